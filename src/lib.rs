@@ -1,0 +1,3 @@
+#![doc = include_str!("../docs/architecture.md")]
+
+pub mod syntax;

@@ -1,0 +1,3 @@
+pub fn format(_s: &crate::syntax::SourceFile) -> Result<String, crate::syntax::SyntaxErrors> {
+    todo!()
+}
