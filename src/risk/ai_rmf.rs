@@ -1,7 +1,7 @@
 //! The NIST AI RMF 1.0 core (NIST AI 100-1, January 2023), embedded as data.
 //!
 //! `data/ai-rmf-core.json` holds the 72 subcategories verbatim with page numbers; its provenance
-//! and license (U.S. public domain) are in `data/SOURCE.txt` beside it.
+//! and license (U.S. public domain) are in `data/ATTRIBUTION.md` beside it.
 
 use std::sync::LazyLock;
 
