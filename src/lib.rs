@@ -1,4 +1,11 @@
 #![doc = include_str!("../docs/architecture.md")]
 
+pub mod check;
+pub mod data;
+pub mod metric;
+pub mod model;
+pub mod perturb;
+pub mod registry;
 pub mod risk;
+pub mod schema;
 pub mod syntax;

@@ -14,7 +14,7 @@ pub struct Control {
 }
 
 /// A framework: its name in specs, its title, and its controls in document order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     /// The name specs use after `map`, e.g. `nist_ai_rmf`.
     pub name: String,

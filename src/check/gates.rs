@@ -1,0 +1,425 @@
+//! Gates and metric declarations: typed conditions over metric calls.
+
+use super::params::describe;
+use super::scope::DeclKind;
+use super::spec::{Condition, DatasetId, Gate, MetricCall, ModelId, Params, Target};
+use super::suggest::quoted_list;
+use super::{CheckError, Checker, Slot, Value};
+use crate::schema::Kind;
+use crate::syntax::ast::{self, BinaryOp, UnaryOp};
+use crate::syntax::Span;
+
+/// The type of a condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Number,
+    Bool,
+}
+
+impl Ty {
+    fn words(self) -> &'static str {
+        match self {
+            Ty::Number => "a number",
+            Ty::Bool => "a condition (true or false)",
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// Checks every gate of the root, in order; the result is indexed by gate id.
+    pub(super) fn gates(&mut self) -> Vec<(String, Option<Gate>)> {
+        let items: Vec<(ast::Gate, Span)> = self.units[0]
+            .ast
+            .items
+            .iter()
+            .filter_map(|item| match &item.kind {
+                ast::ItemKind::Gate(g) => Some((g.clone(), item.span)),
+                _ => None,
+            })
+            .collect();
+        items
+            .into_iter()
+            .map(|(gate, span)| (gate.name.name.clone(), self.gate(&gate, span)))
+            .collect()
+    }
+
+    fn gate(&mut self, gate: &ast::Gate, span: Span) -> Option<Gate> {
+        let condition = self.typed_condition(0, &gate.condition, Ty::Bool);
+        let confidence = match &gate.confidence {
+            Some(level) => {
+                let value = self.number(0, level)?.as_f64()?;
+                if !(value > 0.0 && value < 1.0) {
+                    self.error(
+                        0,
+                        CheckError::InvalidConfidence {
+                            value: self.span_text(level.span).to_string(),
+                            span: level.span.into(),
+                        },
+                    );
+                    return None;
+                }
+                Some(value)
+            }
+            None => None,
+        };
+        Some(Gate {
+            name: gate.name.name.clone(),
+            severity: gate.severity,
+            condition: condition?,
+            confidence,
+            span,
+        })
+    }
+
+    /// Checks every metric declaration of `unit` (used or not).
+    pub(super) fn all_metrics(&mut self, unit: usize) {
+        let names: Vec<String> = self.units[unit]
+            .scope
+            .names
+            .iter()
+            .filter(|(_, d)| d.kind == DeclKind::Metric)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in names {
+            self.metric_decl(unit, &name);
+        }
+    }
+
+    /// The condition of metric declaration `name` of `unit`, checked on first use.
+    fn metric_decl(&mut self, unit: usize, name: &str) -> Option<Condition> {
+        let key = (unit, name.to_string());
+        match self.metrics.get(&key) {
+            Some(Slot::Done(i)) => return Some(self.metric_conditions[*i].clone()),
+            Some(Slot::Failed) => return None,
+            Some(Slot::InProgress) => {
+                let span = self.units[unit].scope.names[name].span;
+                self.error(
+                    unit,
+                    CheckError::WrongKind {
+                        name: name.to_string(),
+                        found: "metric defined in terms of itself".into(),
+                        expected: "metric".into(),
+                        span: span.into(),
+                        declared: None,
+                        help: Some("a metric declaration cannot refer to itself".into()),
+                    },
+                );
+                return None;
+            }
+            None => {}
+        }
+        self.metrics.insert(key.clone(), Slot::InProgress);
+        let decl = self.units[unit].scope.names[name];
+        let item = self.units[unit].ast.items[decl.item].clone();
+        let condition = match &item.kind {
+            ast::ItemKind::Metric(binding) => {
+                self.typed_condition(unit, &binding.value, Ty::Number)
+            }
+            _ => None,
+        };
+        let slot = match &condition {
+            Some(c) => {
+                self.metric_conditions.push(c.clone());
+                Slot::Done(self.metric_conditions.len() - 1)
+            }
+            None => Slot::Failed,
+        };
+        self.metrics.insert(key, slot);
+        condition
+    }
+
+    /// A condition that must have type `want`.
+    fn typed_condition(&mut self, unit: usize, expr: &ast::Expr, want: Ty) -> Option<Condition> {
+        let (condition, ty) = self.condition(unit, expr)?;
+        if ty != want {
+            let help = match want {
+                Ty::Bool => {
+                    Some("compare it with a bound, as in `accuracy(m, clean) >= 90%`".into())
+                }
+                Ty::Number => None,
+            };
+            self.error(
+                unit,
+                CheckError::GateType {
+                    expected: want.words().into(),
+                    found: ty.words().into(),
+                    span: expr.span.into(),
+                    help,
+                },
+            );
+            return None;
+        }
+        Some(condition)
+    }
+
+    fn condition(&mut self, unit: usize, expr: &ast::Expr) -> Option<(Condition, Ty)> {
+        use ast::ExprKind as E;
+        match &expr.kind {
+            E::Number(_) | E::Percent(_) | E::Fraction { .. } => {
+                let v = self.number(unit, expr)?.as_f64()?;
+                Some((Condition::Number(v), Ty::Number))
+            }
+            E::Paren(inner) => self.condition(unit, inner),
+            E::Call { callee, args } => {
+                let call = self.metric_call(unit, callee, args, expr.span)?;
+                Some((Condition::Metric(call), Ty::Number))
+            }
+            E::Name(path) => {
+                let declaring = self.resolve(unit, path, &[DeclKind::Metric])?;
+                let name = path.segments.last()?.name.clone();
+                Some((self.metric_decl(declaring, &name)?, Ty::Number))
+            }
+            E::Unary { op, operand } => {
+                let want = match op {
+                    UnaryOp::Neg => Ty::Number,
+                    UnaryOp::Not => Ty::Bool,
+                };
+                let inner = Box::new(self.typed_condition(unit, operand, want)?);
+                let c = match op {
+                    UnaryOp::Neg => Condition::Neg(inner),
+                    UnaryOp::Not => Condition::Not(inner),
+                };
+                Some((c, want))
+            }
+            E::Binary { op, lhs, rhs } => self.binary(unit, *op, lhs, rhs),
+            _ => {
+                self.error(
+                    unit,
+                    CheckError::GateType {
+                        expected: "a metric, a number or a comparison".into(),
+                        found: describe(expr),
+                        span: expr.span.into(),
+                        help: None,
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    fn binary(
+        &mut self,
+        unit: usize,
+        op: BinaryOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+    ) -> Option<(Condition, Ty)> {
+        use BinaryOp as B;
+        let comparison = matches!(op, B::Ge | B::Le | B::Gt | B::Lt | B::Eq | B::Ne);
+        if comparison && is_comparison(lhs) {
+            self.error(
+                unit,
+                CheckError::ChainedComparison {
+                    span: lhs.span.into(),
+                },
+            );
+            return None;
+        }
+        let (operand, result) = match op {
+            B::Or | B::And => (Ty::Bool, Ty::Bool),
+            _ if comparison => (Ty::Number, Ty::Bool),
+            _ => (Ty::Number, Ty::Number),
+        };
+        let l = self.typed_condition(unit, lhs, operand);
+        let r = self.typed_condition(unit, rhs, operand);
+        if op == B::Div && matches!(r, Some(Condition::Number(d)) if d == 0.0) {
+            self.error(
+                unit,
+                CheckError::DivisionByZero {
+                    span: rhs.span.into(),
+                },
+            );
+            return None;
+        }
+        let (lhs, rhs) = (Box::new(l?), Box::new(r?));
+        let condition = match result {
+            Ty::Bool if comparison => Condition::Compare { op, lhs, rhs },
+            Ty::Bool => Condition::Logic { op, lhs, rhs },
+            Ty::Number => Condition::Arithmetic { op, lhs, rhs },
+        };
+        Some((condition, result))
+    }
+
+    /// A metric call: the model, what it runs under, the dataset (inferred when unambiguous),
+    /// and the metric's own parameters; every combination must be evaluated.
+    fn metric_call(
+        &mut self,
+        unit: usize,
+        callee: &ast::Path,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> Option<MetricCall> {
+        let schema = self.builtin(unit, callee, |k| k == Kind::Metric, "metric")?;
+        let matched = self.match_args(unit, schema, args, span)?;
+        let mut params = Params::new();
+        let mut ok = true;
+        for (param, value) in matched {
+            match self.value(unit, param, value) {
+                Some(v) => {
+                    params.insert(param.name.to_string(), v);
+                }
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        self.fill_defaults(schema, &mut params);
+        let model = match params.remove("model") {
+            Some(Value::Model(m)) => m,
+            _ => return None,
+        };
+        let targets = match params.remove("under") {
+            Some(Value::Perturbation(t)) => vec![t],
+            Some(Value::List(items)) => items
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::Perturbation(t) => Some(t),
+                    _ => None,
+                })
+                .collect(),
+            _ => return None,
+        };
+        let on = match params.remove("on") {
+            Some(Value::Dataset(d)) => Some(d),
+            _ => None,
+        };
+        let dataset = self.metric_dataset(unit, model, &targets, on, span)?;
+        if let Some(Value::Model(baseline)) = params.get("baseline") {
+            let baseline = *baseline;
+            if !targets
+                .iter()
+                .all(|t| self.is_evaluated(baseline, dataset, t))
+            {
+                let name = self.models[baseline].name.clone();
+                let what = self.combination(baseline, dataset, &targets);
+                self.error(
+                    unit,
+                    CheckError::NotEvaluated {
+                        what,
+                        span: span.into(),
+                        help: format!("the baseline `{name}` must be evaluated under the same perturbations: add it to an `evaluate`"),
+                    },
+                );
+                return None;
+            }
+        }
+        Some(MetricCall {
+            schema,
+            model,
+            dataset,
+            targets,
+            params,
+            span,
+        })
+    }
+
+    /// The dataset a metric call is about: `on:` if given, else the only one the model is
+    /// evaluated on under all the targets.
+    fn metric_dataset(
+        &mut self,
+        unit: usize,
+        model: ModelId,
+        targets: &[Target],
+        on: Option<DatasetId>,
+        span: Span,
+    ) -> Option<DatasetId> {
+        let covered = |checker: &Self, d: DatasetId| {
+            targets.iter().all(|t| checker.is_evaluated(model, d, t))
+        };
+        if let Some(d) = on {
+            if covered(self, d) {
+                return Some(d);
+            }
+            let what = self.combination(model, d, targets);
+            self.error(
+                unit,
+                CheckError::NotEvaluated {
+                    what,
+                    span: span.into(),
+                    help: "add it to an `evaluate` declaration".into(),
+                },
+            );
+            return None;
+        }
+        let candidates: Vec<DatasetId> = (0..self.datasets.len())
+            .filter(|&d| covered(self, d))
+            .collect();
+        match candidates.as_slice() {
+            [d] => Some(*d),
+            [] => {
+                let model_name = self.models[model].name.clone();
+                let labels = self.target_labels(targets);
+                self.error(
+                    unit,
+                    CheckError::NotEvaluated {
+                        what: format!("`{model_name}` under {labels}"),
+                        span: span.into(),
+                        help: format!(
+                            "add `evaluate {model_name} on DATASET under [...]` covering {labels}"
+                        ),
+                    },
+                );
+                None
+            }
+            many => {
+                let names: Vec<&str> = many
+                    .iter()
+                    .map(|&d| self.datasets[d].name.as_str())
+                    .collect();
+                let datasets = quoted_list(&names);
+                let model = self.models[model].name.clone();
+                self.error(
+                    unit,
+                    CheckError::AmbiguousDataset {
+                        model,
+                        datasets,
+                        span: span.into(),
+                        help: format!("add `on: {}` (or another dataset) to the call", names[0]),
+                    },
+                );
+                None
+            }
+        }
+    }
+
+    /// "`mlp` on `digits` under `noise`".
+    fn combination(&self, model: ModelId, dataset: DatasetId, targets: &[Target]) -> String {
+        format!(
+            "`{}` on `{}` under {}",
+            self.models[model].name,
+            self.datasets[dataset].name,
+            self.target_labels(targets)
+        )
+    }
+
+    fn target_labels(&self, targets: &[Target]) -> String {
+        let labels: Vec<String> = targets
+            .iter()
+            .map(|t| match t {
+                Target::Clean => "clean".to_string(),
+                Target::Members { perturbation, .. } => {
+                    self.perturbations[*perturbation].name.clone()
+                }
+            })
+            .collect();
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+        quoted_list(&labels)
+    }
+}
+
+/// Whether `expr` is itself a comparison (so comparing it again would chain).
+fn is_comparison(expr: &ast::Expr) -> bool {
+    matches!(
+        &expr.kind,
+        ast::ExprKind::Binary {
+            op: BinaryOp::Ge
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Lt
+                | BinaryOp::Eq
+                | BinaryOp::Ne,
+            ..
+        }
+    )
+}

@@ -1,0 +1,199 @@
+//! The check stage: a parsed spec (and the files it imports) to a [`Spec`] in which every name is
+//! resolved, every value typed, folded and range-checked, and every sweep expanded.
+//!
+//! The checker reports *all* problems of all files, each a [`CheckError`] with a stable code
+//! `rbench::check::<kind>`; it reads no file but the spec's imports.
+
+mod blocks;
+mod error;
+mod evaluate;
+mod fields;
+mod gates;
+mod load;
+mod maps;
+mod params;
+mod perturbations;
+mod scope;
+mod spec;
+mod suggest;
+mod value;
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use error::{CheckError, CheckErrors, FileErrors};
+pub use fields::{BENCHMARK_FIELDS, DATASET_FIELDS, FRAMEWORK_FIELDS, MODEL_FIELDS};
+pub use spec::*;
+pub use value::Value;
+
+use crate::syntax::{ast, SourceFile, Span};
+use scope::Scope;
+
+/// Reads the files a spec imports (a seam, so tests can check specs without a file system).
+pub trait Loader {
+    /// The bytes of the file at `path`.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+}
+
+/// Reads imports from the file system.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FsLoader;
+
+impl Loader for FsLoader {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+}
+
+/// Checks the spec whose parsed text is `file`, read from `path`, loading imports with `loader`.
+pub fn check(
+    source: SourceFile,
+    file: ast::File,
+    path: &Path,
+    loader: &dyn Loader,
+) -> Result<Spec, CheckErrors> {
+    let mut checker = Checker::new(loader);
+    checker.add_unit(source, file, path.to_path_buf(), String::new());
+    checker.load_imports(0);
+    for unit in 0..checker.units.len() {
+        checker.collect_scope(unit);
+    }
+    let spec = checker.check_root();
+    if checker.errors.is_empty() && checker.syntax.is_empty() {
+        if let Some(spec) = spec {
+            return Ok(spec);
+        }
+    }
+    let sources: Vec<SourceFile> = checker.units.iter().map(|u| u.source.clone()).collect();
+    let root_name = sources[0].name.clone();
+    checker
+        .errors
+        .sort_by_key(|(file, e)| (*file, error_start(e)));
+    Err(CheckErrors::new(
+        &root_name,
+        &sources,
+        checker.syntax,
+        checker.errors,
+    ))
+}
+
+fn error_start(error: &CheckError) -> usize {
+    use miette::Diagnostic;
+    error
+        .labels()
+        .and_then(|mut labels| labels.next())
+        .map_or(0, |l| l.offset())
+}
+
+/// One file of the compilation: the root spec or an imported suite.
+pub(crate) struct Unit {
+    pub source: SourceFile,
+    pub ast: ast::File,
+    /// Where it was read from (for resolving relative paths).
+    pub path: PathBuf,
+    /// How the root file names this unit's declarations: `""` for the root, `"cc."` for an
+    /// import `as cc`.
+    pub prefix: String,
+    /// Import aliases of this unit → unit index.
+    pub imports: HashMap<String, usize>,
+    pub scope: Scope,
+}
+
+impl Unit {
+    /// The folder relative paths in this file are resolved against.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or_else(|| Path::new("."))
+    }
+}
+
+/// A memo slot for declarations checked on demand (perturbations and metrics reference others).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot<T> {
+    InProgress,
+    Done(T),
+    Failed,
+}
+
+/// The checker's state while it walks the files.
+pub(crate) struct Checker<'l> {
+    loader: &'l dyn Loader,
+    units: Vec<Unit>,
+    syntax: Vec<SyntaxErrorsOf>,
+    errors: Vec<(usize, CheckError)>,
+    datasets: Vec<Dataset>,
+    dataset_ids: HashMap<(usize, String), Option<DatasetId>>,
+    models: Vec<Model>,
+    model_ids: HashMap<(usize, String), Option<ModelId>>,
+    perturbations: Vec<Perturbation>,
+    perturbation_ids: HashMap<(usize, String), Slot<PerturbationId>>,
+    metrics: HashMap<(usize, String), Slot<usize>>,
+    metric_conditions: Vec<Condition>,
+    evaluations: Vec<Evaluation>,
+    benchmark_seed: u64,
+}
+
+type SyntaxErrorsOf = crate::syntax::SyntaxErrors;
+
+impl<'l> Checker<'l> {
+    fn new(loader: &'l dyn Loader) -> Self {
+        Checker {
+            loader,
+            units: Vec::new(),
+            syntax: Vec::new(),
+            errors: Vec::new(),
+            datasets: Vec::new(),
+            dataset_ids: HashMap::new(),
+            models: Vec::new(),
+            model_ids: HashMap::new(),
+            perturbations: Vec::new(),
+            perturbation_ids: HashMap::new(),
+            metrics: HashMap::new(),
+            metric_conditions: Vec::new(),
+            evaluations: Vec::new(),
+            benchmark_seed: 0,
+        }
+    }
+
+    /// Records an error found in `unit`.
+    fn error(&mut self, unit: usize, error: CheckError) {
+        self.errors.push((unit, error));
+    }
+
+    fn span_text(&self, span: Span) -> &str {
+        let text: &str = &self.units[span.file.0 as usize].source.text;
+        &text[span.start..span.end]
+    }
+
+    /// Checks the root file's declarations in dependency order and assembles the spec.
+    fn check_root(&mut self) -> Option<Spec> {
+        let benchmark = self.benchmark();
+        self.benchmark_seed = benchmark.as_ref().map_or(0, |b| b.seed);
+        self.check_imported_items();
+        for unit in 0..self.units.len() {
+            self.all_perturbations(unit);
+        }
+        self.all_datasets_and_models();
+        self.evaluate();
+        let gates = self.gates();
+        let frameworks = self.maps(&gates);
+        for unit in 0..self.units.len() {
+            self.all_metrics(unit);
+        }
+        let benchmark = benchmark?;
+        let gates = gates
+            .into_iter()
+            .map(|(_, g)| g)
+            .collect::<Option<Vec<_>>>()?;
+        Some(Spec {
+            benchmark,
+            datasets: std::mem::take(&mut self.datasets),
+            models: std::mem::take(&mut self.models),
+            perturbations: std::mem::take(&mut self.perturbations),
+            evaluations: std::mem::take(&mut self.evaluations),
+            gates,
+            frameworks,
+            files: self.units.iter().map(|u| u.source.clone()).collect(),
+        })
+    }
+}

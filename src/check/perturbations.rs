@@ -1,0 +1,324 @@
+//! Perturbation declarations: the generator call, its parameters, and the sweep's members.
+
+use super::scope::DeclKind;
+use super::spec::{Axis, Member, Params, Perturbation, PerturbationId, Target};
+use super::suggest::quoted_list;
+use super::{CheckError, Checker, Slot, Value};
+use crate::schema::{Family, Kind};
+use crate::syntax::{ast, Span};
+
+use super::params::MAX_SWEEP_MEMBERS;
+
+impl Checker<'_> {
+    /// Checks every perturbation `unit` declares (those not already checked through a reference).
+    pub(super) fn all_perturbations(&mut self, unit: usize) {
+        let names: Vec<String> = self.units[unit]
+            .scope
+            .names
+            .iter()
+            .filter(|(_, d)| d.kind == DeclKind::Perturbation)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in names {
+            self.perturbation(unit, &name);
+        }
+    }
+
+    /// Resolves a perturbation name written in `unit` to its id, checking it on first use.
+    pub(super) fn perturbation_ref(
+        &mut self,
+        unit: usize,
+        path: &ast::Path,
+    ) -> Option<PerturbationId> {
+        let declaring = self.resolve(unit, path, &[DeclKind::Perturbation])?;
+        let name = path.segments.last()?.name.clone();
+        self.perturbation(declaring, &name)
+    }
+
+    /// The id of perturbation `name` of `unit`, checking it the first time.
+    fn perturbation(&mut self, unit: usize, name: &str) -> Option<PerturbationId> {
+        let key = (unit, name.to_string());
+        match self.perturbation_ids.get(&key) {
+            Some(Slot::Done(id)) => return Some(*id),
+            Some(Slot::Failed) => return None,
+            Some(Slot::InProgress) => {
+                let span = self.units[unit].scope.names[name].span;
+                self.error(
+                    unit,
+                    CheckError::WrongKind {
+                        name: name.to_string(),
+                        found: "perturbation that refers to itself".into(),
+                        expected: "perturbation".into(),
+                        span: span.into(),
+                        declared: None,
+                        help: Some("`worst_of` cannot contain the perturbation it defines".into()),
+                    },
+                );
+                return None;
+            }
+            None => {}
+        }
+        self.perturbation_ids.insert(key.clone(), Slot::InProgress);
+        let checked = self.check_perturbation(unit, name);
+        let slot = match checked {
+            Some(p) => {
+                self.perturbations.push(p);
+                Slot::Done(self.perturbations.len() - 1)
+            }
+            None => Slot::Failed,
+        };
+        self.perturbation_ids.insert(key, slot);
+        match slot {
+            Slot::Done(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn check_perturbation(&mut self, unit: usize, name: &str) -> Option<Perturbation> {
+        let decl = self.units[unit].scope.names[name];
+        let item = self.units[unit].ast.items[decl.item].clone();
+        let ast::ItemKind::Perturbation(binding) = &item.kind else {
+            return None;
+        };
+        let expr = &binding.value;
+        let ast::ExprKind::Call { callee, args } = &expr.kind else {
+            self.error(
+                unit,
+                CheckError::ExpectedCall {
+                    kind: "perturbation".into(),
+                    span: expr.span.into(),
+                    help: "a perturbation is a call such as `gaussian_noise(sigma: 0.1)`".into(),
+                },
+            );
+            return None;
+        };
+        let schema = self.builtin(
+            unit,
+            callee,
+            |k| matches!(k, Kind::Perturbation(_)),
+            "perturbation",
+        )?;
+        let matched = self.match_args(unit, schema, args, expr.span)?;
+        let mut fixed = Params::new();
+        let mut axes: Vec<(Axis, Vec<String>)> = Vec::new();
+        let mut parts = Vec::new();
+        let mut ok = true;
+        for (param, value) in matched {
+            if param.sweepable {
+                let Some(values) = self.sweep(unit, param, value) else {
+                    ok = false;
+                    continue;
+                };
+                let swept = matches!(
+                    value.kind,
+                    ast::ExprKind::List(_) | ast::ExprKind::Range { .. }
+                );
+                if swept {
+                    let (values, labels): (Vec<Value>, Vec<String>) = values.into_iter().unzip();
+                    axes.push((
+                        Axis {
+                            param: param.name.to_string(),
+                            values,
+                        },
+                        labels,
+                    ));
+                } else if let Some((v, _)) = values.into_iter().next() {
+                    fixed.insert(param.name.to_string(), v);
+                }
+                continue;
+            }
+            match self.value(unit, param, value) {
+                Some(v) => {
+                    if schema.kind == Kind::Perturbation(Family::Ensemble) {
+                        ok &= self.ensemble_parts(unit, &v, value.span, &mut parts);
+                    }
+                    fixed.insert(param.name.to_string(), v);
+                }
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        self.fill_defaults(schema, &mut fixed);
+        let count = axes
+            .iter()
+            .try_fold(1usize, |n, (a, _)| n.checked_mul(a.values.len()));
+        if count.is_none_or(|c| c > MAX_SWEEP_MEMBERS) {
+            self.error(
+                unit,
+                CheckError::SweepTooLarge {
+                    count: count.unwrap_or(usize::MAX),
+                    limit: MAX_SWEEP_MEMBERS,
+                    span: expr.span.into(),
+                },
+            );
+            return None;
+        }
+        let full_name = format!("{}{}", self.units[unit].prefix, name);
+        let members = members(&full_name, &fixed, &axes, &parts);
+        Some(Perturbation {
+            name: full_name,
+            schema,
+            axes: axes.into_iter().map(|(a, _)| a).collect(),
+            members,
+            span: item.span,
+        })
+    }
+
+    /// Checks that each part of an ensemble is an attack and collects the parts.
+    fn ensemble_parts(
+        &mut self,
+        unit: usize,
+        value: &Value,
+        span: Span,
+        parts: &mut Vec<Target>,
+    ) -> bool {
+        let Value::List(items) = value else {
+            return false;
+        };
+        let mut ok = true;
+        for item in items {
+            match item {
+                Value::Perturbation(target @ Target::Members { perturbation, .. }) => {
+                    let p = &self.perturbations[*perturbation];
+                    if p.schema.kind.is_attack() {
+                        parts.push(target.clone());
+                    } else {
+                        let name = p.name.clone();
+                        let kind = p.schema.kind.to_string();
+                        self.error(
+                            unit,
+                            CheckError::WrongKind {
+                                name,
+                                found: kind,
+                                expected: "attack".into(),
+                                span: span.into(),
+                                declared: None,
+                                help: Some(
+                                    "`worst_of` combines attacks (gradient or black-box)".into(),
+                                ),
+                            },
+                        );
+                        ok = false;
+                    }
+                }
+                _ => {
+                    self.error(
+                        unit,
+                        CheckError::WrongKind {
+                            name: "clean".into(),
+                            found: "the unperturbed data".into(),
+                            expected: "attack".into(),
+                            span: span.into(),
+                            declared: None,
+                            help: Some("`worst_of` combines attacks".into()),
+                        },
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok
+    }
+
+    /// The members of perturbation `id` that match every `param = value` selector.
+    pub(super) fn select(
+        &mut self,
+        unit: usize,
+        id: PerturbationId,
+        selectors: &[ast::Selector],
+        span: Span,
+    ) -> Option<Vec<usize>> {
+        let mut chosen: Vec<usize> = (0..self.perturbations[id].members.len()).collect();
+        for selector in selectors {
+            let p = &self.perturbations[id];
+            let name = p.name.clone();
+            let axis = p.axes.iter().position(|a| a.param == selector.name.name);
+            let Some(axis) = axis else {
+                let axes: Vec<&str> = p.axes.iter().map(|a| a.param.as_str()).collect();
+                let help = if axes.is_empty() {
+                    format!("`{name}` has no sweep: use it without `[...]`")
+                } else {
+                    format!("`{name}` sweeps {}", quoted_list(&axes))
+                };
+                self.error(
+                    unit,
+                    CheckError::UnknownMember {
+                        perturbation: name,
+                        selection: format!("`{}`", selector.name.name),
+                        span: selector.span.into(),
+                        help,
+                    },
+                );
+                return None;
+            };
+            let Some(param) = p.schema.param(&selector.name.name) else {
+                return None;
+            };
+            let wanted = self.typed(unit, &param.ty, &selector.value)?;
+            let p = &self.perturbations[id];
+            chosen.retain(|&m| {
+                p.members[m]
+                    .params
+                    .get(&selector.name.name)
+                    .is_some_and(|v| v.same_member(&wanted))
+            });
+            if chosen.is_empty() {
+                let values: Vec<String> =
+                    p.axes[axis].values.iter().map(|v| v.to_string()).collect();
+                let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                self.error(
+                    unit,
+                    CheckError::UnknownMember {
+                        perturbation: name,
+                        selection: format!("`{} = {}`", selector.name.name, wanted),
+                        span: span.into(),
+                        help: format!(
+                            "`{}` takes the values {}",
+                            selector.name.name,
+                            quoted_list(&values)
+                        ),
+                    },
+                );
+                return None;
+            }
+        }
+        Some(chosen)
+    }
+}
+
+/// The cartesian product of the axes (the last axis varies fastest), one member each.
+fn members(
+    name: &str,
+    fixed: &Params,
+    axes: &[(Axis, Vec<String>)],
+    parts: &[Target],
+) -> Vec<Member> {
+    let mut members = vec![(fixed.clone(), Vec::<String>::new())];
+    for (axis, labels) in axes {
+        let mut next = Vec::with_capacity(members.len() * axis.values.len());
+        for (params, label) in &members {
+            for (value, text) in axis.values.iter().zip(labels) {
+                let mut params = params.clone();
+                params.insert(axis.param.clone(), value.clone());
+                let mut label = label.clone();
+                label.push(format!("{} = {}", axis.param, text));
+                next.push((params, label));
+            }
+        }
+        members = next;
+    }
+    members
+        .into_iter()
+        .map(|(params, label)| Member {
+            params,
+            parts: parts.to_vec(),
+            label: if label.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name}[{}]", label.join(", "))
+            },
+        })
+        .collect()
+}

@@ -1,0 +1,203 @@
+//! Declarations of each file by name, and resolution of (possibly qualified) names.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::suggest::did_you_mean;
+use super::{CheckError, Checker};
+use crate::syntax::{ast, Span};
+
+/// What a name declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeclKind {
+    Dataset,
+    Model,
+    Perturbation,
+    Metric,
+    Gate,
+    Framework,
+}
+
+impl fmt::Display for DeclKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DeclKind::Dataset => "dataset",
+            DeclKind::Model => "model",
+            DeclKind::Perturbation => "perturbation",
+            DeclKind::Metric => "metric",
+            DeclKind::Gate => "gate",
+            DeclKind::Framework => "framework",
+        })
+    }
+}
+
+/// One declaration: its kind, the index of its item, and the span of its name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Decl {
+    pub kind: DeclKind,
+    pub item: usize,
+    pub span: Span,
+}
+
+/// The names one file declares.
+#[derive(Debug, Default)]
+pub(crate) struct Scope {
+    pub names: BTreeMap<String, Decl>,
+}
+
+/// The name a declaration's item introduces, if any.
+fn declared(item: &ast::Item) -> Option<(DeclKind, &ast::Ident)> {
+    match &item.kind {
+        ast::ItemKind::Dataset(b) => Some((DeclKind::Dataset, &b.name)),
+        ast::ItemKind::Model(b) => Some((DeclKind::Model, &b.name)),
+        ast::ItemKind::Perturbation(b) => Some((DeclKind::Perturbation, &b.name)),
+        ast::ItemKind::Metric(b) => Some((DeclKind::Metric, &b.name)),
+        ast::ItemKind::Gate(g) => Some((DeclKind::Gate, &g.name)),
+        ast::ItemKind::Framework(f) => Some((DeclKind::Framework, &f.name)),
+        _ => None,
+    }
+}
+
+impl Checker<'_> {
+    /// Builds the scope of `unit`, diagnosing duplicates and the reserved name `clean`.
+    pub(super) fn collect_scope(&mut self, unit: usize) {
+        let mut names: BTreeMap<String, Decl> = BTreeMap::new();
+        let mut errors = Vec::new();
+        let mut aliases: BTreeMap<String, Span> = BTreeMap::new();
+        for (index, item) in self.units[unit].ast.items.iter().enumerate() {
+            if let ast::ItemKind::Import(import) = &item.kind {
+                let alias = &import.alias;
+                if let Some(first) = aliases.insert(alias.name.clone(), alias.span) {
+                    errors.push(CheckError::DuplicateName {
+                        name: alias.name.clone(),
+                        span: alias.span.into(),
+                        first: first.into(),
+                    });
+                }
+                continue;
+            }
+            let Some((kind, ident)) = declared(item) else {
+                continue;
+            };
+            if ident.name == "clean" {
+                errors.push(CheckError::ReservedName {
+                    name: ident.name.clone(),
+                    span: ident.span.into(),
+                });
+                continue;
+            }
+            let decl = Decl {
+                kind,
+                item: index,
+                span: ident.span,
+            };
+            match names.get(&ident.name) {
+                Some(first) => errors.push(CheckError::DuplicateName {
+                    name: ident.name.clone(),
+                    span: ident.span.into(),
+                    first: first.span.into(),
+                }),
+                None => {
+                    names.insert(ident.name.clone(), decl);
+                }
+            }
+        }
+        self.units[unit].scope.names = names;
+        for e in errors {
+            self.error(unit, e);
+        }
+    }
+
+    /// Resolves `path` as written in `unit`: `name` in the unit itself, `ns.name` in an import.
+    /// The result is the unit that declares it. Reports unknown names (with the nearest names of
+    /// the wanted kind) and wrong kinds.
+    pub(super) fn resolve(
+        &mut self,
+        unit: usize,
+        path: &ast::Path,
+        wanted: &[DeclKind],
+    ) -> Option<usize> {
+        let (target, name) = match path.segments.as_slice() {
+            [name] => (unit, name),
+            [alias, name] => match self.units[unit].imports.get(&alias.name) {
+                Some(&target) => (target, name),
+                None => {
+                    let aliases: Vec<&str> = self.units[unit]
+                        .imports
+                        .keys()
+                        .map(String::as_str)
+                        .collect();
+                    let help = did_you_mean(&alias.name, &aliases, "import alias");
+                    self.error(
+                        unit,
+                        CheckError::UnknownName {
+                            name: alias.name.clone(),
+                            expected: "import alias".into(),
+                            span: alias.span.into(),
+                            help: Some(help),
+                        },
+                    );
+                    return None;
+                }
+            },
+            _ => {
+                self.error(
+                    unit,
+                    CheckError::UnknownName {
+                        name: path.dotted(),
+                        expected: kinds_text(wanted),
+                        span: path.span.into(),
+                        help: Some("names are `name` or `alias.name` (one level of import)".into()),
+                    },
+                );
+                return None;
+            }
+        };
+        let found = self.units[target].scope.names.get(&name.name).copied();
+        match found {
+            Some(decl) if wanted.contains(&decl.kind) => Some(target),
+            Some(decl) => {
+                let declared = (target == unit).then(|| decl.span.into());
+                self.error(
+                    unit,
+                    CheckError::WrongKind {
+                        name: path.dotted(),
+                        found: decl.kind.to_string(),
+                        expected: kinds_text(wanted),
+                        span: path.span.into(),
+                        declared,
+                        help: None,
+                    },
+                );
+                None
+            }
+            None => {
+                let candidates: Vec<String> = self.units[target]
+                    .scope
+                    .names
+                    .iter()
+                    .filter(|(_, d)| wanted.contains(&d.kind))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+                let help = did_you_mean(&name.name, &candidates, &kinds_text(wanted));
+                self.error(
+                    unit,
+                    CheckError::UnknownName {
+                        name: path.dotted(),
+                        expected: kinds_text(wanted),
+                        span: path.span.into(),
+                        help: Some(help),
+                    },
+                );
+                None
+            }
+        }
+    }
+}
+
+/// "model" or "perturbation or metric".
+pub(super) fn kinds_text(kinds: &[DeclKind]) -> String {
+    let words: Vec<String> = kinds.iter().map(ToString::to_string).collect();
+    words.join(" or ")
+}

@@ -1,0 +1,5 @@
+//! Models: ONNX graphs and safetensors weights with built-in architectures.
+
+mod architectures;
+
+pub use architectures::SCHEMAS;

@@ -1,0 +1,45 @@
+//! Perturbations, one module per family; each declares its schemas beside its code.
+
+mod attack;
+mod corruption;
+mod geometric;
+mod noise;
+mod tabular;
+
+use crate::schema::{Bounds, Param, Schema, Type};
+
+/// Every perturbation, family by family.
+pub fn schemas() -> impl Iterator<Item = &'static Schema> {
+    noise::SCHEMAS
+        .iter()
+        .chain(corruption::SCHEMAS)
+        .chain(geometric::SCHEMAS)
+        .chain(tabular::SCHEMAS)
+        .chain(attack::SCHEMAS)
+}
+
+/// `severity: 1..5`, the corruption strength levels of CIFAR-10-C and ImageNet-C.
+const SEVERITY: Param =
+    Param::optional("severity", Type::Int, "corruption severity, 1 (mild) to 5")
+        .bounded(Bounds::closed(1.0, 5.0))
+        .sweepable();
+
+/// Which published parameter table a severity indexes.
+const TABLE: Param = Param::with_default(
+    "table",
+    Type::Enum(&["auto", "cifar", "imagenet"]),
+    "auto",
+    "severity table: CIFAR-10-C (inputs up to 32×32) or ImageNet-C; `auto` picks by input size",
+);
+
+/// Features (tabular column names) a perturbation must leave unchanged.
+const IMMUTABLE: Param = Param::optional(
+    "immutable",
+    Type::List(&Type::Str),
+    "features left unchanged (tabular data)",
+);
+
+const CIFAR_C: Option<&str> = Some(
+    "Hendrycks & Dietterich, ICLR 2019; parameters of make_cifar_c.py and ImageNet-C corruptions.py \
+     (hendrycks/robustness)",
+);
