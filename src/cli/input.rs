@@ -1,0 +1,80 @@
+//! The inputs a subcommand reads: files named on the command line, or standard input as `-`.
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use rbench::syntax::{FileId, SourceFile, SyntaxErrors};
+
+/// One spec to read: a file, or standard input (`-`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+/// Why an input could not be read: an I/O problem, not a problem with the spec.
+#[derive(Debug)]
+pub struct ReadError {
+    pub name: String,
+    pub error: io::Error,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read `{}`: {}", self.name, self.error)
+    }
+}
+
+impl Input {
+    /// The inputs named by the arguments; standard input may be named only once.
+    pub fn from_args(args: Vec<PathBuf>) -> Result<Vec<Input>, String> {
+        let inputs: Vec<Input> = args
+            .into_iter()
+            .map(|arg| {
+                if arg.as_os_str() == "-" {
+                    Input::Stdin
+                } else {
+                    Input::File(arg)
+                }
+            })
+            .collect();
+        if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
+            return Err("`-` (standard input) can be given only once".to_string());
+        }
+        Ok(inputs)
+    }
+
+    /// The name diagnostics show: the path as given, or `<stdin>`.
+    pub fn name(&self) -> String {
+        match self {
+            Input::File(path) => path.display().to_string(),
+            Input::Stdin => "<stdin>".to_string(),
+        }
+    }
+
+    /// The file's path, if this input is a file.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::File(path) => Some(path),
+            Input::Stdin => None,
+        }
+    }
+
+    /// Reads the input as a source file. The outer error is an I/O failure; the inner one the
+    /// diagnostic for bytes that are not UTF-8.
+    pub fn read(&self) -> Result<Result<SourceFile, SyntaxErrors>, ReadError> {
+        let bytes = match self {
+            Input::File(path) => std::fs::read(path),
+            Input::Stdin => {
+                let mut bytes = Vec::new();
+                io::stdin().lock().read_to_end(&mut bytes).map(|_| bytes)
+            }
+        }
+        .map_err(|error| ReadError {
+            name: self.name(),
+            error,
+        })?;
+        // Each file is checked as its own compilation, so each is file 0.
+        Ok(SourceFile::from_bytes(FileId(0), self.name(), bytes))
+    }
+}

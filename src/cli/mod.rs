@@ -1,0 +1,116 @@
+//! The command line: argument definitions and dispatch to one module per subcommand.
+//!
+//! Only the binary renders diagnostics and talks to the terminal; the library returns values.
+
+mod check;
+mod diff;
+mod fmt;
+mod input;
+mod render;
+mod replace;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use input::Input;
+use render::Console;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success: every file is valid (and, for `fmt --check`, formatted)
+  1  some file has diagnostics (or, for `fmt --check`, would be reformatted)
+  2  usage error, or a file could not be read or written";
+
+const CHECK_EXIT_CODES: &str = "\
+Exit codes:
+  0  every file is valid
+  1  some file has diagnostics
+  2  usage error, or a file could not be read";
+
+const FMT_EXIT_CODES: &str = "\
+Exit codes:
+  0  every file is valid and, with `--check`, already formatted
+  1  some file does not parse or, with `--check`, would be reformatted
+  2  usage error, or a file could not be read or written";
+
+/// A declarative language and compiler for robustness benchmarks of machine-learning models.
+#[derive(Debug, Parser)]
+#[command(name = "rbench", version, arg_required_else_help = true, after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse specs and report every problem found in them
+    ///
+    /// Reads each FILE (`-` for standard input), prints its diagnostics and a summary to
+    /// standard error, and exits 1 when any file has a problem.
+    #[command(after_help = CHECK_EXIT_CODES)]
+    Check(CheckArgs),
+    /// Format specs in the canonical layout
+    ///
+    /// Rewrites each FILE in place when its layout changes (files that do not parse are never
+    /// written). With `-`, reads standard input and writes the formatted spec to standard output.
+    /// With `--check`, writes nothing and prints a diff for each file that is not formatted.
+    #[command(after_help = FMT_EXIT_CODES)]
+    Fmt(FmtArgs),
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The specs to check (`-` reads standard input)
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct FmtArgs {
+    /// Write nothing; print a diff and exit 1 if any file is not formatted
+    #[arg(long)]
+    check: bool,
+    /// The specs to format (`-` reads standard input and writes standard output)
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// How a run ended; when several files disagree, the worst status wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Status {
+    /// Everything is valid (and formatted, where asked).
+    Success,
+    /// Some file has diagnostics, or is not formatted under `fmt --check`.
+    Problems,
+    /// A usage error, or a file could not be read or written.
+    Failure,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        match status {
+            Status::Success => ExitCode::SUCCESS,
+            Status::Problems => ExitCode::from(1),
+            Status::Failure => ExitCode::from(2),
+        }
+    }
+}
+
+/// Parses the arguments, runs the subcommand and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let console = Console::detect();
+    let status = match cli.command {
+        Command::Check(args) => match Input::from_args(args.files) {
+            Ok(inputs) => check::run(&inputs, &console),
+            Err(usage) => console.usage_error(&usage),
+        },
+        Command::Fmt(args) => match Input::from_args(args.files) {
+            Ok(inputs) => fmt::run(&inputs, args.check, &console),
+            Err(usage) => console.usage_error(&usage),
+        },
+    };
+    status.into()
+}

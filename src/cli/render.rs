@@ -1,0 +1,90 @@
+//! Terminal output: when to use colour, and how diagnostics are drawn.
+
+use std::fmt;
+use std::io::{self, IsTerminal, Write};
+
+use miette::{Diagnostic, GraphicalTheme, MietteHandler, MietteHandlerOpts, ReportHandler};
+
+/// Diagnostics width when standard error is not a terminal (or its width is unknown).
+const DEFAULT_WIDTH: usize = 100;
+
+/// What the two output streams can show, decided once at start-up.
+pub struct Console {
+    /// Draws diagnostics for standard error.
+    diagnostics: MietteHandler,
+    /// Whether standard output takes ANSI colours (for diffs).
+    pub stdout_color: bool,
+}
+
+impl Console {
+    /// Looks at the terminal and the environment: colour only on a terminal, never when
+    /// `NO_COLOR` is set, and ASCII drawing on a `TERM=dumb` terminal.
+    pub fn detect() -> Console {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|term| term == "dumb");
+        let stderr_terminal = io::stderr().is_terminal();
+        let theme = if dumb {
+            GraphicalTheme::none()
+        } else if stderr_terminal && !no_color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let mut options = MietteHandlerOpts::new()
+            .graphical_theme(theme)
+            .force_graphical(true)
+            .terminal_links(false);
+        if !stderr_terminal {
+            // On a terminal, miette measures its width.
+            options = options.width(DEFAULT_WIDTH);
+        }
+        Console {
+            diagnostics: options.build(),
+            stdout_color: io::stdout().is_terminal() && !no_color && !dumb,
+        }
+    }
+
+    /// Prints a diagnostic (with its related diagnostics and source excerpts) to standard error.
+    pub fn diagnostic(&self, diagnostic: &dyn Diagnostic) {
+        let rendered = Rendered {
+            handler: &self.diagnostics,
+            diagnostic,
+        };
+        let mut text = format!("{rendered}");
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        // A blank line keeps the reports of several files apart.
+        text.push('\n');
+        self.eprint(&text);
+    }
+
+    /// Prints one `error: ...` line to standard error, for problems that are not in a spec.
+    pub fn error(&self, message: &dyn fmt::Display) {
+        self.eprint(&format!("error: {message}\n"));
+    }
+
+    /// Reports a usage error and returns the status it ends the run with.
+    pub fn usage_error(&self, message: &str) -> super::Status {
+        self.error(&message);
+        super::Status::Failure
+    }
+
+    /// Prints text to standard error as is. A closed standard error cannot be reported anywhere,
+    /// so write failures are ignored.
+    pub fn eprint(&self, text: &str) {
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
+}
+
+/// A diagnostic drawn by a handler, as `Display`.
+struct Rendered<'a> {
+    handler: &'a MietteHandler,
+    diagnostic: &'a dyn Diagnostic,
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.handler.debug(self.diagnostic, f)
+    }
+}
