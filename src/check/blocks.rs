@@ -39,7 +39,13 @@ impl Checker<'_> {
                 },
             );
         }
-        let given = self.match_fields(0, "benchmark", block.fields.iter(), BENCHMARK_FIELDS, span);
+        let given = self.match_fields(
+            0,
+            "the benchmark header",
+            block.fields.iter(),
+            BENCHMARK_FIELDS,
+            span,
+        );
         let text = |v: Option<Value>| match v {
             Some(Value::Str(s)) => Some(s),
             _ => None,
@@ -70,6 +76,23 @@ impl Checker<'_> {
             data_roots,
             span,
         })
+    }
+
+    /// The header of a suite checked on its own: named after its file, seed 0.
+    pub(super) fn suite_header(&self) -> Benchmark {
+        let name = self.units[0]
+            .path
+            .file_stem()
+            .map_or_else(|| "suite".to_string(), |s| s.to_string_lossy().into_owned());
+        Benchmark {
+            title: name.clone(),
+            name,
+            version: None,
+            description: None,
+            seed: 0,
+            data_roots: Vec::new(),
+            span: self.units[0].ast.span,
+        }
     }
 
     /// Imported files may only declare perturbations and metrics (and import other files).

@@ -12,11 +12,25 @@ use crate::syntax::{SourceFile, SyntaxErrors};
 #[error("{summary}")]
 pub struct CheckErrors {
     summary: String,
-    /// Syntax errors of imported files (the root's stop the check before it starts).
+    /// The root spec's text, against which its own errors are rendered.
+    #[source_code]
+    source_code: NamedSource<Arc<str>>,
     #[related]
-    syntax: Vec<SyntaxErrors>,
-    #[related]
-    files: Vec<FileErrors>,
+    problems: Vec<Problem>,
+}
+
+/// One entry of a report: an error in the root spec, or the problems of an imported file.
+#[derive(Debug, Error, Diagnostic)]
+pub enum Problem {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Root(CheckError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ImportSyntax(SyntaxErrors),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Import(FileErrors),
 }
 
 impl CheckErrors {
@@ -32,42 +46,54 @@ impl CheckErrors {
             1 => format!("`{root_name}` has an error"),
             n => format!("`{root_name}` has {n} errors"),
         };
-        let mut files: Vec<FileErrors> = Vec::new();
+        let mut problems: Vec<Problem> = Vec::new();
         for (index, source) in sources.iter().enumerate() {
-            let mine: Vec<CheckError> = errors
+            let mine = errors
                 .iter()
                 .filter(|(file, _)| *file == index)
-                .map(|(_, e)| e.clone())
-                .collect();
+                .map(|(_, e)| e.clone());
+            if index == 0 {
+                problems.extend(mine.map(Problem::Root));
+                continue;
+            }
+            let mine: Vec<CheckError> = mine.collect();
             if !mine.is_empty() {
-                files.push(FileErrors {
+                problems.push(Problem::Import(FileErrors {
                     file_name: source.name.clone(),
                     source_code: source.named_source(),
                     errors: mine,
-                });
+                }));
             }
         }
+        problems.extend(syntax.into_iter().map(Problem::ImportSyntax));
         CheckErrors {
             summary,
-            syntax,
-            files,
+            source_code: sources[0].named_source(),
+            problems,
         }
     }
 
     /// Every check error, file by file.
     pub fn errors(&self) -> impl Iterator<Item = &CheckError> {
-        self.files.iter().flat_map(|f| f.errors.iter())
+        self.problems.iter().flat_map(|p| match p {
+            Problem::Root(e) => std::slice::from_ref(e),
+            Problem::Import(f) => f.errors.as_slice(),
+            Problem::ImportSyntax(_) => &[],
+        })
     }
 
     /// Syntax errors found in imported files.
-    pub fn syntax_errors(&self) -> &[SyntaxErrors] {
-        &self.syntax
+    pub fn syntax_errors(&self) -> impl Iterator<Item = &SyntaxErrors> {
+        self.problems.iter().filter_map(|p| match p {
+            Problem::ImportSyntax(s) => Some(s),
+            _ => None,
+        })
     }
 }
 
 /// The problems of one file, rendered against its text.
 #[derive(Debug, Error, Diagnostic)]
-#[error("in `{file_name}`")]
+#[error("in the imported file `{file_name}`")]
 pub struct FileErrors {
     file_name: String,
     #[source_code]
@@ -261,7 +287,7 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("`{block}` has no field `{name}`")]
+    #[error("{block} has no field `{name}`")]
     #[diagnostic(code("rbench::check::unknown-field"))]
     UnknownField {
         name: String,
@@ -282,7 +308,7 @@ pub enum CheckError {
         first: SourceSpan,
     },
 
-    #[error("`{block}` needs the field `{name}`")]
+    #[error("{block} needs the field `{name}`")]
     #[diagnostic(code("rbench::check::missing-field"))]
     MissingField {
         name: String,

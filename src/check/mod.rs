@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use error::{CheckError, CheckErrors, FileErrors};
+pub use error::{CheckError, CheckErrors, FileErrors, Problem};
 pub use fields::{BENCHMARK_FIELDS, DATASET_FIELDS, FRAMEWORK_FIELDS, MODEL_FIELDS};
 pub use spec::*;
 pub use value::Value;
@@ -165,16 +165,36 @@ impl<'l> Checker<'l> {
         &text[span.start..span.end]
     }
 
+    /// Whether the root is a suite: no `benchmark` header, and only declarations a suite may
+    /// hold (perturbations, metrics, imports), so it is checked as a file for `import`.
+    fn root_is_suite(&self) -> bool {
+        self.units[0].ast.items.iter().all(|item| {
+            matches!(
+                item.kind,
+                ast::ItemKind::Perturbation(_)
+                    | ast::ItemKind::Metric(_)
+                    | ast::ItemKind::Import(_)
+            )
+        })
+    }
+
     /// Checks the root file's declarations in dependency order and assembles the spec.
     fn check_root(&mut self) -> Option<Spec> {
-        let benchmark = self.benchmark();
+        let suite = self.root_is_suite();
+        let benchmark = if suite {
+            Some(self.suite_header())
+        } else {
+            self.benchmark()
+        };
         self.benchmark_seed = benchmark.as_ref().map_or(0, |b| b.seed);
         self.check_imported_items();
         for unit in 0..self.units.len() {
             self.all_perturbations(unit);
         }
         self.all_datasets_and_models();
-        self.evaluate();
+        if !suite {
+            self.evaluate();
+        }
         let gates = self.gates();
         let frameworks = self.maps(&gates);
         for unit in 0..self.units.len() {
@@ -194,6 +214,7 @@ impl<'l> Checker<'l> {
             gates,
             frameworks,
             files: self.units.iter().map(|u| u.source.clone()).collect(),
+            suite,
         })
     }
 }

@@ -35,6 +35,8 @@ pub struct Spec {
     pub frameworks: Vec<FrameworkUse>,
     /// The root file first, then imported files in the order they were first imported.
     pub files: Vec<SourceFile>,
+    /// Whether the root is a suite (perturbations and metrics for `import`, nothing to run).
+    pub suite: bool,
 }
 
 /// Parameters given to a built-in, by name, after defaults are applied.

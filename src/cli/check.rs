@@ -1,5 +1,8 @@
 //! `rbench check`: runs every compiler stage that exists on each file and reports what it finds.
 
+use std::path::Path;
+
+use rbench::check::{self, FsLoader};
 use rbench::syntax::{self, SourceFile};
 
 use super::input::Input;
@@ -21,7 +24,7 @@ pub fn run(inputs: &[Input], console: &Console) -> Status {
         };
         if let Err(report) = source
             .map_err(miette::Report::new)
-            .and_then(|s| diagnose(&s))
+            .and_then(|s| diagnose(s, &input.spec_path()))
         {
             console.diagnostic(report.as_ref());
             with_errors += 1;
@@ -39,8 +42,9 @@ pub fn run(inputs: &[Input], console: &Console) -> Status {
 
 /// Runs the compiler stages in order on one file; the first stage that fails ends it with its
 /// diagnostics (each stage reports all the problems it finds).
-fn diagnose(source: &SourceFile) -> Result<(), miette::Report> {
-    let _ast = syntax::parse(source)?;
+fn diagnose(source: SourceFile, path: &Path) -> Result<(), miette::Report> {
+    let ast = syntax::parse(&source)?;
+    check::check(source, ast, path, &FsLoader)?;
     Ok(())
 }
 

@@ -52,6 +52,15 @@ impl Input {
         }
     }
 
+    /// Where the spec lives, for resolving the relative paths it names: the file, or a name
+    /// in the working directory for standard input.
+    pub fn spec_path(&self) -> PathBuf {
+        match self {
+            Input::File(path) => path.clone(),
+            Input::Stdin => PathBuf::from("<stdin>"),
+        }
+    }
+
     /// The file's path, if this input is a file.
     pub fn path(&self) -> Option<&Path> {
         match self {
