@@ -1,5 +1,5 @@
 //! Benchmarks of the syntax stage on a realistic 10,000-line spec (the target is parse + lower
-//! in under 50 ms, see `docs/performance.md`).
+//! in under 50 ms).
 //!
 //! Run with `cargo bench --bench syntax`; `cargo bench --bench syntax -- parse` runs one.
 //! `scan_*` and `grammar_*` time two parts of `parse_*`, to show where its time goes.
