@@ -1,0 +1,212 @@
+//! The documentation's examples are specs: every ```` ```rbench ```` block in `docs/*.md` and
+//! `README.md` must parse, and every ```` ```rbench,error ```` block must be refused, so the
+//! reference cannot drift away from the grammar.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use miette::{GraphicalReportHandler, GraphicalTheme};
+use rbench::syntax::{self, FileId, SourceFile, SyntaxErrors};
+
+/// What a fenced block's info string says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// ```` ```rbench ````: a complete, valid file.
+    Valid,
+    /// ```` ```rbench,error ````: a file that must fail to parse.
+    Error,
+}
+
+/// One `rbench` code block of a Markdown file.
+#[derive(Debug)]
+struct Example {
+    /// Where the block is, as `docs/language.md:42` (the line of its opening fence).
+    location: String,
+    text: String,
+    expect: Expect,
+}
+
+/// The `rbench` blocks of one Markdown text; other fenced blocks are skipped whole.
+fn examples(name: &str, markdown: &str) -> Vec<Example> {
+    let mut found = Vec::new();
+    // The open fence, if any: its kind (None for a non-rbench block), line and text so far.
+    let mut open: Option<(Option<Expect>, usize, String)> = None;
+    for (index, line) in markdown.lines().enumerate() {
+        let fence = line.trim_start().strip_prefix("```");
+        match (&mut open, fence) {
+            (None, Some(info)) => {
+                open = Some((info_kind(name, index + 1, info), index + 1, String::new()))
+            }
+            (Some(_), Some(rest)) if rest.trim().is_empty() => {
+                if let Some((Some(expect), line, text)) = open.take() {
+                    found.push(Example {
+                        location: format!("{name}:{line}"),
+                        text,
+                        expect,
+                    });
+                }
+            }
+            (Some((_, _, text)), _) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    if let Some((_, line, _)) = open {
+        panic!("{name}:{line}: this code block is never closed");
+    }
+    found
+}
+
+/// The kind of an opening fence's info string; a misspelt `rbench` variant fails the test.
+fn info_kind(name: &str, line: usize, info: &str) -> Option<Expect> {
+    match info.trim() {
+        "rbench" => Some(Expect::Valid),
+        "rbench,error" => Some(Expect::Error),
+        other if other.starts_with("rbench") => {
+            panic!("{name}:{line}: unknown info string `{other}` (use `rbench` or `rbench,error`)")
+        }
+        _ => None,
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `docs/*.md` and `README.md` (when present), relative to the crate root.
+fn documents() -> Vec<PathBuf> {
+    let docs = root().join("docs");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&docs)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", docs.display()))
+        .map(|entry| {
+            entry
+                .unwrap_or_else(|e| panic!("cannot list docs/: {e}"))
+                .path()
+        })
+        .filter(|p| p.extension().is_some_and(|ext| ext == "md"))
+        .collect();
+    let readme = root().join("README.md");
+    if readme.exists() {
+        paths.push(readme);
+    }
+    paths.sort();
+    paths
+}
+
+fn examples_of(path: &Path) -> Vec<Example> {
+    let markdown = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let name = path
+        .strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    examples(&name, &markdown)
+}
+
+fn all_examples() -> Vec<Example> {
+    documents().iter().flat_map(|p| examples_of(p)).collect()
+}
+
+fn parse(example: &Example) -> Result<syntax::ast::File, SyntaxErrors> {
+    let source = SourceFile::new(FileId(0), example.location.clone(), example.text.clone());
+    syntax::parse(&source)
+}
+
+fn render(errors: &SyntaxErrors) -> String {
+    let mut out = String::new();
+    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(100)
+        .render_report(&mut out, errors)
+        .unwrap_or_else(|e| panic!("cannot render a diagnostic: {e}"));
+    out
+}
+
+#[test]
+fn every_rbench_block_parses() {
+    let mut failures = String::new();
+    for example in all_examples().iter().filter(|e| e.expect == Expect::Valid) {
+        if let Err(errors) = parse(example) {
+            let _ = writeln!(
+                failures,
+                "{}: this `rbench` block does not parse\n{}",
+                example.location,
+                render(&errors)
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
+
+#[test]
+fn every_rbench_error_block_is_refused() {
+    let accepted: Vec<String> = all_examples()
+        .iter()
+        .filter(|e| e.expect == Expect::Error && parse(e).is_ok())
+        .map(|e| e.location.clone())
+        .collect();
+    assert!(
+        accepted.is_empty(),
+        "these `rbench,error` blocks parse, but must not: {accepted:?}"
+    );
+}
+
+#[test]
+fn language_reference_has_examples() {
+    let examples = examples_of(&root().join("docs/language.md"));
+    let valid = examples
+        .iter()
+        .filter(|e| e.expect == Expect::Valid)
+        .count();
+    let errors = examples.len() - valid;
+    assert!(
+        valid >= 10,
+        "docs/language.md has only {valid} `rbench` blocks"
+    );
+    assert!(errors >= 1, "docs/language.md has no `rbench,error` block");
+}
+
+#[test]
+#[ignore = "enable once `syntax::format` is implemented"]
+fn every_rbench_block_is_in_canonical_layout() {
+    let mut failures = String::new();
+    for example in all_examples().iter().filter(|e| e.expect == Expect::Valid) {
+        let source = SourceFile::new(FileId(0), example.location.clone(), example.text.clone());
+        match syntax::format(&source) {
+            Ok(formatted) if formatted == example.text => {}
+            Ok(formatted) => {
+                let _ = writeln!(
+                    failures,
+                    "{}: not in canonical layout; `rbench fmt` prints:\n{formatted}",
+                    example.location
+                );
+            }
+            Err(errors) => {
+                let _ = writeln!(failures, "{}:\n{}", example.location, render(&errors));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
+
+#[test]
+fn extractor_finds_rbench_blocks_with_their_lines() {
+    let markdown = "# Title\n\
+                    ```rbench\nmodel a {}\n```\n\
+                    ```text\n```rbench\nnot a block\n```\n\
+                    ```rbench,error\nmodel\n```\n";
+    let found = examples("doc.md", markdown);
+    let summary: Vec<(&str, &str, Expect)> = found
+        .iter()
+        .map(|e| (e.location.as_str(), e.text.as_str(), e.expect))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("doc.md:2", "model a {}\n", Expect::Valid),
+            ("doc.md:9", "model\n", Expect::Error),
+        ]
+    );
+}

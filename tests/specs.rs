@@ -1,0 +1,126 @@
+//! The spec files shipped with rbench (`examples/*.rbench` and `specs/**/*.rbench`) must parse;
+//! they are what users copy from, and later stages grow them into runnable benchmarks.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use miette::{GraphicalReportHandler, GraphicalTheme};
+use rbench::syntax::{self, FileId, SourceFile, SyntaxErrors};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.rbench` file under `dir`, recursively, in a stable order.
+fn spec_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+            .path();
+        if path.is_dir() {
+            found.extend(spec_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "rbench") {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The shipped specs, each as a source named by its path relative to the crate root.
+fn shipped_specs() -> Vec<SourceFile> {
+    let mut paths = spec_files(&root().join("examples"));
+    paths.extend(spec_files(&root().join("specs")));
+    paths
+        .iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            let name = path
+                .strip_prefix(root())
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            SourceFile::new(FileId(0), name, text)
+        })
+        .collect()
+}
+
+fn render(errors: &SyntaxErrors) -> String {
+    let mut out = String::new();
+    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(100)
+        .render_report(&mut out, errors)
+        .unwrap_or_else(|e| panic!("cannot render a diagnostic: {e}"));
+    out
+}
+
+#[test]
+fn every_shipped_spec_parses() {
+    let specs = shipped_specs();
+    let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+    for expected in [
+        "examples/breast_cancer.rbench",
+        "examples/digits.rbench",
+        "examples/fashion_mnist.rbench",
+        "specs/suites/adversarial.rbench",
+        "specs/suites/corruptions.rbench",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} is missing: {names:?}"
+        );
+    }
+    let mut failures = String::new();
+    for spec in &specs {
+        if let Err(errors) = syntax::parse(spec) {
+            let _ = writeln!(failures, "{}", render(&errors));
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
+
+/// The suites are meant for `import`: they declare perturbations (and metrics) only, nothing
+/// that would make two importing specs clash (a header, data sets, models or gates).
+#[test]
+fn suites_declare_only_perturbations_and_metrics() {
+    for spec in shipped_specs()
+        .iter()
+        .filter(|s| s.name.starts_with("specs/suites/"))
+    {
+        let file = syntax::parse(spec).unwrap_or_else(|e| panic!("{}", render(&e)));
+        let kinds: Vec<&str> = file.items.iter().map(|i| i.kind.keyword()).collect();
+        assert!(
+            kinds
+                .iter()
+                .all(|k| matches!(*k, "perturbation" | "metric")),
+            "{} declares {kinds:?}",
+            spec.name
+        );
+    }
+}
+
+#[test]
+#[ignore = "enable once `syntax::format` is implemented"]
+fn every_shipped_spec_is_in_canonical_layout() {
+    let mut failures = String::new();
+    for spec in shipped_specs() {
+        match syntax::format(&spec) {
+            Ok(formatted) if *formatted == *spec.text => {}
+            Ok(formatted) => {
+                let _ = writeln!(
+                    failures,
+                    "{}: not in canonical layout; `rbench fmt` prints:\n{formatted}",
+                    spec.name
+                );
+            }
+            Err(errors) => {
+                let _ = writeln!(failures, "{}", render(&errors));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
