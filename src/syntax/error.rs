@@ -65,13 +65,86 @@ pub enum SyntaxError {
     },
 
     #[error("unclosed string")]
-    #[diagnostic(
-        code("rbench::syntax::unclosed-string"),
-        help("a string ends on the line where it starts: add the closing `\"` (write a line break inside a string as `\\n`)")
-    )]
+    #[diagnostic(code("rbench::syntax::unclosed-string"))]
     UnclosedString {
         #[label("this string is never closed")]
         span: SourceSpan,
+        #[label("the line ends inside the string")]
+        line_end: SourceSpan,
+        /// An earlier string on the same line, when a missing `"` there is the likelier mistake.
+        #[label("read as one string: is a `\"` missing here?")]
+        earlier: Option<SourceSpan>,
+        #[help]
+        help: String,
+    },
+
+    #[error("a string runs over a line break")]
+    #[diagnostic(
+        code("rbench::syntax::newline-in-string"),
+        help("a string stays on one line: join the lines and write the line break as `\\n`")
+    )]
+    NewlineInString {
+        #[label("this string starts here ...")]
+        span: SourceSpan,
+        #[label("... and is still open at the end of this line")]
+        line_end: SourceSpan,
+    },
+
+    #[error("strings use double quotes")]
+    #[diagnostic(code("rbench::syntax::single-quoted-string"))]
+    SingleQuotedString {
+        #[label("single quotes do not make a string")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`#` does not start a comment")]
+    #[diagnostic(
+        code("rbench::syntax::hash-comment"),
+        help("start a comment with `//`, or wrap it in `/* */`")
+    )]
+    HashComment {
+        #[label("write `//` here")]
+        span: SourceSpan,
+    },
+
+    #[error("unexpected `;`")]
+    #[diagnostic(
+        code("rbench::syntax::semicolon"),
+        help("rbench needs no semicolons: a field or declaration ends where the next one begins; remove the `;`")
+    )]
+    Semicolon {
+        #[label("remove this `;`")]
+        span: SourceSpan,
+    },
+
+    #[error("`{found}` is not an rbench operator")]
+    #[diagnostic(code("rbench::syntax::unknown-operator"))]
+    UnknownOperator {
+        found: String,
+        replacement: &'static str,
+        #[label("write `{replacement}` here")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("{found} looks like {replacement} but is another character")]
+    #[diagnostic(
+        code("rbench::syntax::lookalike-character"),
+        help("text pasted from a document or a chat often carries typographic characters; outside strings and comments a spec is plain ASCII: type {replacement} instead")
+    )]
+    LookalikeCharacter {
+        /// The character as shown: `"`≥` (U+2265)"`, or a name for an invisible one.
+        found: String,
+        /// The ASCII text it imitates, as shown: `` "`>=`" `` or `"a plain space"`.
+        replacement: String,
+        #[label("replace this with {replacement}")]
+        span: SourceSpan,
+        /// The matching closing character, for a pair of typographic quotes.
+        #[label("and this one")]
+        other: Option<SourceSpan>,
     },
 
     #[error("unknown escape `{escape}` in a string")]
@@ -162,30 +235,139 @@ pub enum SyntaxError {
     },
 
     #[error("`:` where `=` was expected")]
-    #[diagnostic(
-        code("rbench::syntax::colon-instead-of-equals"),
-        help("fields and member selections are written `name = value`; `:` names an argument inside a call, as in `gaussian_noise(sigma: 0.1)`")
-    )]
+    #[diagnostic(code("rbench::syntax::colon-instead-of-equals"))]
     ColonInsteadOfEquals {
+        #[label("write `=` here")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`=` where `:` was expected")]
+    #[diagnostic(code("rbench::syntax::equals-instead-of-colon"))]
+    EqualsInsteadOfColon {
+        #[label("write `:` here")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`==` where `=` was expected")]
+    #[diagnostic(
+        code("rbench::syntax::double-equals"),
+        help("`==` compares two values; a field is set with a single `=`, as in `seed = 7`")
+    )]
+    DoubleEquals {
         #[label("write `=` here")]
         span: SourceSpan,
     },
 
-    #[error("`=` where `:` was expected")]
+    #[error("`=` in a condition")]
     #[diagnostic(
-        code("rbench::syntax::equals-instead-of-colon"),
-        help("a call names its arguments with `:`, as in `gaussian_noise(sigma: 0.1)`; `=` sets fields and selects sweep members")
+        code("rbench::syntax::equals-in-condition"),
+        help("`=` sets fields; a condition compares with `==` (or `!=`, `>=`, `<=`, `>`, `<`)")
     )]
-    EqualsInsteadOfColon {
-        #[label("write `:` here")]
+    EqualsInCondition {
+        #[label("write `==` to compare")]
         span: SourceSpan,
+    },
+
+    #[error("`{found}` where `<-` was expected")]
+    #[diagnostic(
+        code("rbench::syntax::map-arrow"),
+        help("a mapping points a control at the gates that give evidence for it: `\"MEASURE 2.5\" <- gate_a, gate_b \"rationale\"`")
+    )]
+    MapArrow {
+        found: String,
+        #[label("write `<-` here")]
+        span: SourceSpan,
+    },
+
+    #[error("missing value after `{after}`")]
+    #[diagnostic(code("rbench::syntax::missing-value"))]
+    MissingValue {
+        after: String,
+        #[label("nothing follows this `{after}`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{op}` has nothing on its right")]
+    #[diagnostic(
+        code("rbench::syntax::missing-operand"),
+        help("complete the expression after `{op}`, or remove the operator")
+    )]
+    MissingOperand {
+        op: String,
+        #[label("a value must follow this `{op}`")]
+        span: SourceSpan,
+    },
+
+    #[error("missing `,`")]
+    #[diagnostic(code("rbench::syntax::missing-comma"))]
+    MissingComma {
+        #[label("add `,` before this")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("missing `{keyword}`")]
+    #[diagnostic(code("rbench::syntax::missing-keyword"))]
+    MissingKeyword {
+        keyword: &'static str,
+        #[label("add `{keyword}` before this")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("`{found}` is not a keyword here")]
+    #[diagnostic(code("rbench::syntax::misspelled-keyword"))]
+    MisspelledKeyword {
+        found: String,
+        keyword: &'static str,
+        #[label("did you mean `{keyword}`?")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("a range is not allowed here")]
+    #[diagnostic(code("rbench::syntax::range-not-allowed"))]
+    RangeNotAllowed {
+        #[label("a range (`start..end`) cannot stand in an expression")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
+    #[error("a space separates a number from its `%`")]
+    #[diagnostic(
+        code("rbench::syntax::space-before-percent"),
+        help("a percentage is one literal, written without a space: `95%`")
+    )]
+    SpaceBeforePercent {
+        #[label("remove this space")]
+        span: SourceSpan,
+    },
+
+    #[error("`{found}` is not a number")]
+    #[diagnostic(code("rbench::syntax::malformed-number"))]
+    MalformedNumber {
+        found: String,
+        #[label("not a number literal")]
+        span: SourceSpan,
+        #[help]
+        help: String,
     },
 
     #[error("unexpected end of file")]
     #[diagnostic(code("rbench::syntax::unexpected-eof"))]
     UnexpectedEof {
         expected: String,
-        #[label("expected {expected}")]
+        #[label("the file ends here; expected {expected} after this")]
         span: SourceSpan,
         #[help]
         help: Option<String>,

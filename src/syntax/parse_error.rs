@@ -7,10 +7,11 @@ use std::sync::Mutex;
 use pest::error::InputLocation;
 use pest::Parser as _;
 
+mod hints;
+
 use super::error::SyntaxError;
 use super::parser::{RbenchParser, Rule};
 use super::source::SourceFile;
-use super::span::Span;
 
 /// Guards pest's global "collect error details" switch while a failed parse is repeated.
 static DETAIL: Mutex<()> = Mutex::new(());
@@ -29,6 +30,9 @@ const ITEM_KEYWORDS: [&str; 11] = [
     "framework",
     "import",
 ];
+
+/// Words after which a value or name must follow.
+const TAKES_VALUE: [&str; 7] = ["=", ":", "confidence", "step", "on", "under", "as"];
 
 /// Keywords that appear inside declarations.
 const CONTEXT_KEYWORDS: [&str; 7] = ["on", "under", "with", "confidence", "control", "as", "step"];
@@ -72,12 +76,14 @@ pub fn diagnose(source: &SourceFile) -> SyntaxError {
         }
     }
     simplify(&mut expected);
-    describe(source, pos, &expected)
+    hints::describe(source, pos, &expected)
 }
 
 /// Something the parser would have accepted, ordered as a reader would list it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Expected {
+    /// Any declaration, standing for all the item keywords.
+    Declaration,
     ItemKeyword(&'static str),
     Keyword(&'static str),
     Name,
@@ -171,6 +177,7 @@ impl Expected {
 
     fn describe(&self) -> String {
         match self {
+            Expected::Declaration => "a declaration".into(),
             Expected::ItemKeyword(k) | Expected::Keyword(k) => format!("`{k}`"),
             Expected::Name => "a name".into(),
             Expected::Value => "a value".into(),
@@ -261,101 +268,6 @@ fn found_token(text: &str, pos: usize) -> (String, usize) {
     (format!("`{first}`"), first.len_utf8())
 }
 
-fn describe(source: &SourceFile, pos: usize, expected: &BTreeSet<Expected>) -> SyntaxError {
-    let text: &str = &source.text;
-    let expects = |e: Expected| expected.contains(&e);
-    // A reserved word where a name belongs: pest stops just after it, inside its lookahead.
-    let before = text[..pos].trim_end();
-    let last_word_start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |n| n + 1);
-    let last_word = &before[last_word_start..];
-    if RESERVED.contains(&last_word) && expects(Expected::Name) {
-        let span = Span::new(source.id, last_word_start, before.len());
-        return SyntaxError::ReservedWord {
-            word: last_word.to_string(),
-            span: span.into(),
-        };
-    }
-    let pos = pos + (text[pos..].len() - text[pos..].trim_start().len());
-    let (found, len) = found_token(text, pos);
-    let span = Span::new(source.id, pos, pos + len);
-    let word = found.trim_matches('`');
-
-    if len == 0 {
-        let end = text.trim_end().len();
-        return SyntaxError::UnexpectedEof {
-            expected: list(expected),
-            span: Span::new(source.id, end, end).into(),
-            help: statement_help(text, pos),
-        };
-    }
-    if expects(Expected::ItemKeyword("dataset")) && expects(Expected::ItemKeyword("model")) {
-        let help = match closest(word, &ITEM_KEYWORDS) {
-            Some(k) => format!("did you mean `{k}`?"),
-            None => format!("a declaration starts with one of {}", keyword_list()),
-        };
-        return SyntaxError::UnknownItem {
-            found: word.to_string(),
-            span: span.into(),
-            help,
-        };
-    }
-    if found == "`:`" && expects(Expected::Punct("=".into())) {
-        return SyntaxError::ColonInsteadOfEquals { span: span.into() };
-    }
-    if found == "`=`" && expects(Expected::Punct(":".into())) {
-        return SyntaxError::EqualsInsteadOfColon { span: span.into() };
-    }
-    if RESERVED.contains(&word) && expects(Expected::Name) {
-        return SyntaxError::ReservedWord {
-            word: word.to_string(),
-            span: span.into(),
-        };
-    }
-    let starts_value = text[pos..]
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"' || c == '[');
-    let help = if expects(Expected::Punct(",".into())) && starts_value {
-        Some("separate the elements of a list with `,`".to_string())
-    } else if expects(Expected::Punct("=".into())) && starts_value {
-        Some("a field is written `name = value`".to_string())
-    } else if found == "`=`" && expects(Expected::Punct("<-".into())) {
-        Some("a mapping is written `\"ID\" <- gate_a, gate_b \"rationale\"`".to_string())
-    } else if found == "`=`" {
-        Some("`=` sets a field or selects a sweep member; compare with `==`".to_string())
-    } else {
-        statement_help(text, pos)
-    };
-    SyntaxError::UnexpectedToken {
-        found,
-        expected: list(expected),
-        span: span.into(),
-        help,
-    }
-}
-
-/// How the declaration around `pos` is written, from the keyword that starts its line.
-fn statement_help(text: &str, pos: usize) -> Option<String> {
-    let keyword = text[..pos]
-        .lines()
-        .rev()
-        .filter_map(|line| line.split_whitespace().next())
-        .find(|w| ITEM_KEYWORDS.contains(w))?;
-    let shape = match keyword {
-        "benchmark" | "dataset" | "model" => format!("{keyword} NAME {{ field = value ... }}"),
-        "perturbation" => "perturbation NAME = generator(param: value, ...)".to_string(),
-        "metric" => "metric NAME = expression".to_string(),
-        "evaluate" => "evaluate [models] on [datasets] under [perturbations]".to_string(),
-        "require" | "warn" => format!("{keyword} NAME: condition with confidence 95%"),
-        "map" => "map FRAMEWORK { \"ID\" <- gate, ... \"rationale\" }".to_string(),
-        "framework" => "framework NAME { control \"ID\" \"text\" ... }".to_string(),
-        _ => "import \"path.rbench\" as NAME".to_string(),
-    };
-    Some(format!("this declaration is written `{shape}`"))
-}
-
 fn keyword_list() -> String {
     let quoted: Vec<String> = ITEM_KEYWORDS.iter().map(|k| format!("`{k}`")).collect();
     quoted.join(", ")
@@ -372,18 +284,44 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance between two strings, counted in characters.
+/// Edit distance between two strings, counted in characters: insertions, deletions,
+/// substitutions and swaps of two neighbours (`udner` is one edit from `under`).
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+    // rows[i][j]: the distance between the first i characters of `a` and the first j of `b`.
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let substitution = rows[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            let mut best = substitution.min(rows[i - 1][j] + 1).min(rows[i][j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
         }
     }
-    row[b.len()]
+    rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_a_swap_of_neighbours_as_one_edit() {
+        assert_eq!(edit_distance("udner", "under"), 1);
+        assert_eq!(edit_distance("datset", "dataset"), 1);
+        assert_eq!(edit_distance("confidance", "confidence"), 1);
+        assert_eq!(edit_distance("", "on"), 2);
+        assert_eq!(edit_distance("over", "under"), 3);
+        assert_eq!(closest("requre", &ITEM_KEYWORDS), Some("require"));
+        assert_eq!(closest("blur", &ITEM_KEYWORDS), None);
+    }
 }

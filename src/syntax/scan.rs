@@ -1,6 +1,7 @@
 //! A lexical pass that runs before the grammar: it finds comments (for the formatter), and the
 //! mistakes a grammar reports poorly (unclosed strings, comments and delimiters, bad escapes,
-//! nesting too deep), pointing at where the problem starts rather than where parsing gave up.
+//! nesting too deep, characters borrowed from other languages or pasted from documents),
+//! pointing at where the problem starts rather than where parsing gave up.
 
 use super::error::SyntaxError;
 use super::span::{FileId, Span};
@@ -40,6 +41,8 @@ pub fn scan(file: FileId, text: &str) -> Scan {
         bytes: text.as_bytes(),
         pos: 0,
         open: Vec::new(),
+        line_strings: Vec::new(),
+        unclosed_string: false,
         out: Scan::default(),
     }
     .run()
@@ -52,6 +55,10 @@ struct Scanner<'a> {
     pos: usize,
     /// Open delimiters and where they stand.
     open: Vec<(u8, usize)>,
+    /// The strings seen so far on the current line, as byte ranges.
+    line_strings: Vec<(usize, usize)>,
+    /// Whether a string was left unclosed: delimiter errors after it are its echoes.
+    unclosed_string: bool,
     out: Scan,
 }
 
@@ -83,8 +90,26 @@ impl Scanner<'_> {
                     }
                     self.pos += 1;
                 }
+                b'\n' => {
+                    self.line_strings.clear();
+                    self.pos += 1;
+                }
+                b'#' => self.hash_comment(),
+                b'\'' => self.single_quoted_string(),
+                b';' => {
+                    self.out.errors.push(SyntaxError::Semicolon {
+                        span: self.span(self.pos, self.pos + 1).into(),
+                    });
+                    self.pos += 1;
+                }
+                b'&' | b'|' => self.foreign_operator(),
+                b'!' if self.peek(1) != Some(b'=') => self.foreign_operator(),
+                byte if !byte.is_ascii() => self.non_ascii(),
                 _ => self.pos += 1,
             }
+        }
+        if self.unclosed_string {
+            return self.out;
         }
         if let Some(&(open, at)) = self.open.last() {
             let close = closer(open) as char;
@@ -109,6 +134,7 @@ impl Scanner<'_> {
     fn close(&mut self, close: u8) -> bool {
         match self.open.pop() {
             Some((open, _)) if closer(open) == close => true,
+            _ if self.unclosed_string => true,
             Some((open, at)) => {
                 self.out.errors.push(SyntaxError::MismatchedDelimiter {
                     open: open as char,
@@ -197,6 +223,7 @@ impl Scanner<'_> {
             match self.bytes[self.pos] {
                 b'"' => {
                     self.pos += 1;
+                    self.line_strings.push((start, self.pos));
                     return;
                 }
                 b'\n' | b'\r' => break,
@@ -204,9 +231,145 @@ impl Scanner<'_> {
                 _ => self.pos += 1,
             }
         }
+        let line_end = self.span(self.pos, self.pos);
+        if let Some(close) = self.closing_quote_on_a_later_line() {
+            self.out.errors.push(SyntaxError::NewlineInString {
+                span: self.span(start, start + 1).into(),
+                line_end: line_end.into(),
+            });
+            self.pos = close + 1;
+            return;
+        }
+        let earlier = self.line_strings.first().copied();
+        let help = match earlier {
+            Some(_) => "a `\"` is probably missing earlier on this line, so the quotes pair up wrongly: close each string where it ends".to_string(),
+            None => "a string ends on the line where it starts: add the closing `\"` (write a line break inside a string as `\\n`)".to_string(),
+        };
+        self.unclosed_string = true;
         self.out.errors.push(SyntaxError::UnclosedString {
             span: self.span(start, start + 1).into(),
+            line_end: line_end.into(),
+            earlier: earlier.map(|(s, e)| self.span(s, e).into()),
+            help,
         });
+    }
+
+    /// Where a string left open at the end of a line is closed, when the next line that has a
+    /// `"` ends right after it: then the string was broken over lines rather than left unclosed.
+    fn closing_quote_on_a_later_line(&self) -> Option<usize> {
+        let rest = &self.text[self.pos..];
+        let quote = rest.find('"')?;
+        let after = &rest[quote + 1..];
+        let line_rest = &after[..after.find('\n').unwrap_or(after.len())];
+        let ends_value = line_rest
+            .trim_start()
+            .chars()
+            .next()
+            .map_or(true, |c| matches!(c, ',' | ')' | ']' | '}' | '/' | '\r'));
+        let lines_between = rest[..quote].matches('\n').count();
+        (ends_value && (1..=5).contains(&lines_between)).then_some(self.pos + quote)
+    }
+
+    /// `# comment`: reported, and skipped to the end of its line.
+    fn hash_comment(&mut self) {
+        self.out.errors.push(SyntaxError::HashComment {
+            span: self.span(self.pos, self.pos + 1).into(),
+        });
+        self.pos = self.line_end(self.pos);
+    }
+
+    /// `'text'`: reported as one string, and skipped.
+    fn single_quoted_string(&mut self) {
+        let start = self.pos;
+        let line_end = self.line_end(start);
+        let end = self.text[start + 1..line_end]
+            .find('\'')
+            .map_or(start + 1, |n| start + 1 + n + 1);
+        let help = if end > start + 1 {
+            let body = &self.text[start + 1..end - 1];
+            format!("write it as `\"{}\"`", body.replace('"', "\\\""))
+        } else {
+            "write strings between double quotes: `\"text\"`".to_string()
+        };
+        self.out.errors.push(SyntaxError::SingleQuotedString {
+            span: self.span(start, end).into(),
+            help,
+        });
+        self.pos = end;
+    }
+
+    /// `&&`, `||`, `!` and their single forms: operators of other languages.
+    fn foreign_operator(&mut self) {
+        let first = self.bytes[self.pos];
+        let len = if self.peek(1) == Some(first) && first != b'!' {
+            2
+        } else {
+            1
+        };
+        let (replacement, help) = match first {
+            b'&' => ("and", "conditions are combined with `and`, `or` and `not`"),
+            b'|' => ("or", "conditions are combined with `and`, `or` and `not`"),
+            _ => (
+                "not ",
+                "a condition is negated with `not`, as in `not (x >= 0.5)`; `!=` means \"not equal\"",
+            ),
+        };
+        self.out.errors.push(SyntaxError::UnknownOperator {
+            found: self.text[self.pos..self.pos + len].to_string(),
+            replacement: replacement.trim_end(),
+            span: self.span(self.pos, self.pos + len).into(),
+            help: help.to_string(),
+        });
+        self.pos += len;
+    }
+
+    /// A non-ASCII character outside strings and comments: reported when it imitates an ASCII
+    /// one (typographic quotes, dashes, comparison signs); otherwise left to the grammar.
+    fn non_ascii(&mut self) {
+        let Some(found) = self.text[self.pos..].chars().next() else {
+            self.pos += 1;
+            return;
+        };
+        let start = self.pos;
+        self.pos += found.len_utf8();
+        let Some(replacement) = lookalike(found) else {
+            return;
+        };
+        let mut other = None;
+        if let Some(close) = closing_lookalike(found) {
+            let line_end = self.line_end(self.pos);
+            if let Some(n) = self.text[self.pos..line_end].find(close) {
+                let at = self.pos + n;
+                other = Some(self.span(at, at + close.len_utf8()).into());
+                self.pos = at + close.len_utf8();
+            }
+        }
+        let codepoint = format!("U+{:04X}", u32::from(found));
+        let span = self.span(start, start + found.len_utf8()).into();
+        let (found, replacement) = if replacement == " " {
+            (
+                format!("{codepoint} (an invisible space)"),
+                "a plain space".to_string(),
+            )
+        } else {
+            (
+                format!("`{found}` ({codepoint})"),
+                format!("`{replacement}`"),
+            )
+        };
+        self.out.errors.push(SyntaxError::LookalikeCharacter {
+            found,
+            replacement,
+            span,
+            other,
+        });
+    }
+
+    /// The offset of the end of the line holding `from` (its `\n`, or the end of the text).
+    fn line_end(&self, from: usize) -> usize {
+        self.text[from..]
+            .find('\n')
+            .map_or(self.text.len(), |n| from + n)
     }
 
     fn escape(&mut self) {
@@ -251,6 +414,39 @@ fn unicode_escape_len(rest: &str) -> Option<usize> {
             .and_then(char::from_u32)
             .is_some();
     valid.then_some(1 + 2 + close + 1)
+}
+
+/// The ASCII text a typographic or mathematical character is mistaken for.
+fn lookalike(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => "\"",
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => "\"",
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => "-",
+        '\u{2265}' => ">=",
+        '\u{2264}' => "<=",
+        '\u{2260}' => "!=",
+        '\u{00D7}' | '\u{22C5}' | '\u{2217}' => "*",
+        '\u{00F7}' | '\u{2215}' => "/",
+        '\u{2190}' => "<-",
+        '\u{2026}' => "..",
+        '\u{FF1A}' => ":",
+        '\u{FF1D}' => "=",
+        '\u{FF0C}' => ",",
+        '\u{00A0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' | '\u{200B}' | '\u{3000}'
+        | '\u{FEFF}' => " ",
+        _ => return None,
+    })
+}
+
+/// The closing partner of an opening typographic quote.
+fn closing_lookalike(open: char) -> Option<char> {
+    match open {
+        '\u{201C}' | '\u{201E}' => Some('\u{201D}'),
+        '\u{2018}' | '\u{201A}' => Some('\u{2019}'),
+        '\u{00AB}' => Some('\u{00BB}'),
+        _ => None,
+    }
 }
 
 fn closer(open: u8) -> u8 {
@@ -319,6 +515,62 @@ mod tests {
         assert_eq!(
             codes(&"[".repeat(MAX_NESTING + 1)),
             ["rbench::syntax::too-deep"]
+        );
+    }
+
+    #[test]
+    fn reports_characters_borrowed_from_other_languages_and_documents() {
+        assert_eq!(
+            codes("# note (with a [bracket\nmodel m {}"),
+            ["rbench::syntax::hash-comment"]
+        );
+        assert_eq!(
+            codes("model m { x = 'it\"s' }"),
+            ["rbench::syntax::single-quoted-string"]
+        );
+        assert_eq!(
+            codes("model m { x = 1; y = 2; }"),
+            ["rbench::syntax::semicolon", "rbench::syntax::semicolon"]
+        );
+        assert_eq!(
+            codes("metric m = a && b || !c != d"),
+            [
+                "rbench::syntax::unknown-operator",
+                "rbench::syntax::unknown-operator",
+                "rbench::syntax::unknown-operator"
+            ]
+        );
+        assert_eq!(
+            codes("model m { x = \u{201C}a (b\u{201D} }"),
+            ["rbench::syntax::lookalike-character"]
+        );
+        assert_eq!(
+            codes("metric m = a \u{2265} b\u{00A0}"),
+            [
+                "rbench::syntax::lookalike-character",
+                "rbench::syntax::lookalike-character"
+            ]
+        );
+        // Inside strings and comments these characters are text.
+        assert!(codes("model m { x = \"# ; ' && \u{201C}\" } // # ; '\n/* ! */").is_empty());
+        // A non-ASCII letter is left to the grammar.
+        assert!(codes("metric \u{3C3} = 1").is_empty());
+    }
+
+    #[test]
+    fn tells_a_string_broken_over_lines_from_an_unclosed_one() {
+        assert_eq!(
+            codes("model m {\n  x = \"a\n  b\"\n}"),
+            ["rbench::syntax::newline-in-string"]
+        );
+        assert_eq!(
+            codes("model m {\n  x = \"a\n  y = \"b\"\n}"),
+            ["rbench::syntax::unclosed-string"]
+        );
+        // Delimiters after an unclosed string are its echoes, not new errors.
+        assert_eq!(
+            codes("model m { x = f(\"a, \"b\")\n}"),
+            ["rbench::syntax::unclosed-string"]
         );
     }
 }
