@@ -11,7 +11,12 @@ use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
 use tempfile::TempDir;
 
 /// A valid spec in the canonical layout.
-const FORMATTED: &str = r#"dataset digits {
+const FORMATTED: &str = r#"benchmark digits_robustness {
+  seed = 7
+}
+
+dataset digits {
+  source = npz("data/digits.npz")
   classes = 10
 }
 
@@ -20,23 +25,39 @@ model mlp {
 }
 
 perturbation noise = gaussian_noise(sigma: [0.05, 0.1])
+
+evaluate mlp on digits under noise
+
 require clean_accuracy: accuracy(mlp, clean) >= 95%
 "#;
 
 /// A valid spec in a sloppy layout.
-const UNFORMATTED: &str = r#"dataset   digits {classes=10
+const UNFORMATTED: &str = r#"benchmark digits_robustness { seed = 7 }
+dataset   digits {source=npz("data/digits.npz")  classes=10
     limit = 500 }
+model mlp { onnx = "models/mlp.onnx" }
 perturbation noise=gaussian_noise( sigma:[0.05,0.1] ) // two levels
+evaluate mlp on digits under noise
 require clean_accuracy : accuracy(mlp, clean)>=95%
 "#;
 
 /// `UNFORMATTED` in the canonical layout.
-const UNFORMATTED_FORMATTED: &str = r#"dataset digits {
+const UNFORMATTED_FORMATTED: &str = r#"benchmark digits_robustness {
+  seed = 7
+}
+
+dataset digits {
+  source = npz("data/digits.npz")
   classes = 10
   limit = 500
 }
 
+model mlp {
+  onnx = "models/mlp.onnx"
+}
+
 perturbation noise = gaussian_noise(sigma: [0.05, 0.1]) // two levels
+evaluate mlp on digits under noise
 require clean_accuracy: accuracy(mlp, clean) >= 95%
 "#;
 
