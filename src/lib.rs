@@ -5,6 +5,7 @@ pub mod data;
 pub mod metric;
 pub mod model;
 pub mod perturb;
+pub mod plan;
 pub mod registry;
 pub mod risk;
 pub mod schema;

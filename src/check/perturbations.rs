@@ -253,9 +253,7 @@ impl Checker<'_> {
                 );
                 return None;
             };
-            let Some(param) = p.schema.param(&selector.name.name) else {
-                return None;
-            };
+            let param = p.schema.param(&selector.name.name)?;
             let wanted = self.typed(unit, &param.ty, &selector.value)?;
             let p = &self.perturbations[id];
             chosen.retain(|&m| {

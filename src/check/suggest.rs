@@ -15,7 +15,7 @@ pub(super) fn closest<'a>(
 }
 
 /// `did you mean `x`?` when a candidate is near, else a list of what is allowed.
-pub(super) fn did_you_mean<'a>(word: &str, candidates: &[&'a str], what: &str) -> String {
+pub(super) fn did_you_mean(word: &str, candidates: &[&str], what: &str) -> String {
     match closest(word, candidates.iter().copied()) {
         Some(near) => format!("did you mean `{near}`?"),
         None if candidates.is_empty() => format!("there are no {what}s to choose from"),

@@ -1,10 +1,6 @@
-//! `rbench check`: runs every compiler stage that exists on each file and reports what it finds.
+//! `rbench check`: parses and checks each file and reports every problem it finds.
 
-use std::path::Path;
-
-use rbench::check::{self, FsLoader};
-use rbench::syntax::{self, SourceFile};
-
+use super::compile::{compile, CompileError};
 use super::input::Input;
 use super::render::Console;
 use super::Status;
@@ -14,20 +10,16 @@ pub fn run(inputs: &[Input], console: &Console) -> Status {
     let mut with_errors = 0;
     let mut unreadable = 0;
     for input in inputs {
-        let source = match input.read() {
-            Ok(source) => source,
-            Err(error) => {
+        match compile(input) {
+            Ok(_) => {}
+            Err(CompileError::Read(error)) => {
                 console.error(&error);
                 unreadable += 1;
-                continue;
             }
-        };
-        if let Err(report) = source
-            .map_err(miette::Report::new)
-            .and_then(|s| diagnose(s, &input.spec_path()))
-        {
-            console.diagnostic(report.as_ref());
-            with_errors += 1;
+            Err(CompileError::Diagnostics(report)) => {
+                console.diagnostic(report.as_ref());
+                with_errors += 1;
+            }
         }
     }
     console.eprint(&summary(inputs.len(), with_errors, unreadable));
@@ -38,14 +30,6 @@ pub fn run(inputs: &[Input], console: &Console) -> Status {
     } else {
         Status::Success
     }
-}
-
-/// Runs the compiler stages in order on one file; the first stage that fails ends it with its
-/// diagnostics (each stage reports all the problems it finds).
-fn diagnose(source: SourceFile, path: &Path) -> Result<(), miette::Report> {
-    let ast = syntax::parse(&source)?;
-    check::check(source, ast, path, &FsLoader)?;
-    Ok(())
 }
 
 /// `checked 3 files: 1 with errors, 1 unreadable`.

@@ -1,7 +1,5 @@
 //! `rbench fmt`: prints specs in the canonical layout, in place, to standard output, or as a diff.
 
-use std::io::{self, Write};
-
 use rbench::syntax;
 
 use super::diff;
@@ -79,9 +77,9 @@ fn format_one(input: &Input, check: bool, console: &Console) -> Outcome {
         (true, _) if !changed => return Outcome::Done,
         (true, _) => {
             let diff = diff::unified(&source.name, &source.text, &formatted, console.stdout_color);
-            (None, write_stdout(&diff).map(|()| Outcome::Unformatted))
+            (None, console.print(&diff).map(|()| Outcome::Unformatted))
         }
-        (false, None) => (None, write_stdout(&formatted).map(|()| Outcome::Done)),
+        (false, None) => (None, console.print(&formatted).map(|()| Outcome::Done)),
         (false, Some(_)) if !changed => return Outcome::Done,
         (false, Some(path)) => (
             Some(path),
@@ -95,11 +93,4 @@ fn format_one(input: &Input, check: bool, console: &Console) -> Outcome {
         }
         Outcome::IoFailed
     })
-}
-
-/// Writes text to standard output, flushed.
-fn write_stdout(text: &str) -> io::Result<()> {
-    let mut stdout = io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()
 }

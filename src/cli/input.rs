@@ -26,18 +26,18 @@ impl std::fmt::Display for ReadError {
 }
 
 impl Input {
+    /// The input named by one argument: `-` is standard input.
+    pub fn from_arg(arg: PathBuf) -> Input {
+        if arg.as_os_str() == "-" {
+            Input::Stdin
+        } else {
+            Input::File(arg)
+        }
+    }
+
     /// The inputs named by the arguments; standard input may be named only once.
     pub fn from_args(args: Vec<PathBuf>) -> Result<Vec<Input>, String> {
-        let inputs: Vec<Input> = args
-            .into_iter()
-            .map(|arg| {
-                if arg.as_os_str() == "-" {
-                    Input::Stdin
-                } else {
-                    Input::File(arg)
-                }
-            })
-            .collect();
+        let inputs: Vec<Input> = args.into_iter().map(Input::from_arg).collect();
         if inputs.iter().filter(|i| **i == Input::Stdin).count() > 1 {
             return Err("`-` (standard input) can be given only once".to_string());
         }

@@ -3,9 +3,11 @@
 //! Only the binary renders diagnostics and talks to the terminal; the library returns values.
 
 mod check;
+mod compile;
 mod diff;
 mod fmt;
 mod input;
+mod plan;
 mod render;
 mod replace;
 
@@ -58,6 +60,32 @@ enum Command {
     /// With `--check`, writes nothing and prints a diff for each file that is not formatted.
     #[command(after_help = FMT_EXIT_CODES)]
     Fmt(FmtArgs),
+    /// Show the execution plan of a spec: its nodes wave by wave, and the model work
+    ///
+    /// Checks SPEC, prints the DAG it compiles to (each node with its identity, which is also
+    /// its cache key), and exits 1 if the plan uses a built-in the engine cannot run yet.
+    #[command(after_help = CHECK_EXIT_CODES)]
+    Plan(SpecArg),
+    /// Export the execution plan of a spec as DOT, Mermaid or JSON
+    #[command(after_help = CHECK_EXIT_CODES)]
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, Args)]
+struct SpecArg {
+    /// The spec (`-` reads standard input)
+    #[arg(value_name = "SPEC")]
+    spec: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct GraphArgs {
+    /// The spec (`-` reads standard input)
+    #[arg(value_name = "SPEC")]
+    spec: PathBuf,
+    /// The export format
+    #[arg(long, value_enum, default_value = "dot")]
+    format: plan::GraphFormat,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +139,8 @@ pub fn main() -> ExitCode {
             Ok(inputs) => fmt::run(&inputs, args.check, &console),
             Err(usage) => console.usage_error(&usage),
         },
+        Command::Plan(args) => plan::run_plan(&Input::from_arg(args.spec), &console),
+        Command::Graph(args) => plan::run_graph(&Input::from_arg(args.spec), args.format, &console),
     };
     status.into()
 }

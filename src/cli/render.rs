@@ -70,6 +70,13 @@ impl Console {
         super::Status::Failure
     }
 
+    /// Writes text to standard output, returning the error of a closed pipe or a full disk.
+    pub fn print(&self, text: &str) -> io::Result<()> {
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
+        stdout.flush()
+    }
+
     /// Prints text to standard error as is. A closed standard error cannot be reported anywhere,
     /// so write failures are ignored.
     pub fn eprint(&self, text: &str) {

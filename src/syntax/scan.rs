@@ -265,7 +265,7 @@ impl Scanner<'_> {
             .trim_start()
             .chars()
             .next()
-            .map_or(true, |c| matches!(c, ',' | ')' | ']' | '}' | '/' | '\r'));
+            .is_none_or(|c| matches!(c, ',' | ')' | ']' | '}' | '/' | '\r'));
         let lines_between = rest[..quote].matches('\n').count();
         (ends_value && (1..=5).contains(&lines_between)).then_some(self.pos + quote)
     }
