@@ -23,7 +23,7 @@ pub enum GraphFormat {
 
 /// Prints the plan of `input` wave by wave with its cost, then whether it can run.
 pub fn run_plan(input: &Input, console: &Console) -> Status {
-    with_plan(input, console, |spec, plan| listing(spec, plan))
+    with_plan(input, console, listing)
 }
 
 /// Prints the plan of `input` in `format`, then whether it can run.
