@@ -1,3 +1,0 @@
-pub fn format(_s: &crate::syntax::SourceFile) -> Result<String, crate::syntax::SyntaxErrors> {
-    todo!()
-}
