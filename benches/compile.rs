@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use divan::Bencher;
 use rbench::check::{self, FsLoader};
 use rbench::plan;
-use rbench::syntax::{self, FileId, SourceFile, ast};
+use rbench::syntax::{self, ast, FileId, SourceFile};
 
 /// Perturbations in the generated spec, and members each sweeps.
 const PERTURBATIONS: usize = 10;
@@ -48,7 +48,11 @@ fn thousand_member_spec() -> String {
         );
         names.push(format!("p{p}"));
     }
-    let _ = writeln!(spec, "\nevaluate [m0, m1, m2] on digits under [{}]\n", names.join(", "));
+    let _ = writeln!(
+        spec,
+        "\nevaluate [m0, m1, m2] on digits under [{}]\n",
+        names.join(", ")
+    );
     let mut gates = Vec::new();
     for p in 0..PERTURBATIONS {
         let _ = writeln!(
@@ -70,8 +74,13 @@ fn thousand_member_spec() -> String {
 #[divan::bench]
 fn check_and_plan_1000_members_3_models(bencher: Bencher) {
     let (source, file) = &*SPEC;
-    let spec = check::check(source.clone(), file.clone(), Path::new("generated.rbench"), &FsLoader)
-        .unwrap_or_else(|e| panic!("the spec checks: {:?}", miette::Report::new(e)));
+    let spec = check::check(
+        source.clone(),
+        file.clone(),
+        Path::new("generated.rbench"),
+        &FsLoader,
+    )
+    .unwrap_or_else(|e| panic!("the spec checks: {:?}", miette::Report::new(e)));
     let members: usize = spec.perturbations.iter().map(|p| p.members.len()).sum();
     assert_eq!(members, PERTURBATIONS * MEMBERS_EACH);
     bencher

@@ -169,7 +169,6 @@ fn language_reference_has_examples() {
 }
 
 #[test]
-#[ignore = "enable once `syntax::format` is implemented"]
 fn every_rbench_block_is_in_canonical_layout() {
     let mut failures = String::new();
     for example in all_examples().iter().filter(|e| e.expect == Expect::Valid) {

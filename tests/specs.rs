@@ -104,7 +104,6 @@ fn suites_declare_only_perturbations_and_metrics() {
 }
 
 #[test]
-#[ignore = "enable once `syntax::format` is implemented"]
 fn every_shipped_spec_is_in_canonical_layout() {
     let mut failures = String::new();
     for spec in shipped_specs() {
