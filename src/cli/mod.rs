@@ -4,6 +4,7 @@
 
 mod check;
 mod diff;
+mod explain;
 mod fmt;
 mod input;
 mod render;
@@ -58,6 +59,13 @@ enum Command {
     /// With `--check`, writes nothing and prints a diff for each file that is not formatted.
     #[command(after_help = FMT_EXIT_CODES)]
     Fmt(FmtArgs),
+    /// Explain a built-in, a block, a risk framework or a diagnostic code
+    ///
+    /// Prints the reference of NAME to standard output: a built-in's parameters, a block's
+    /// fields, the controls of `nist_ai_rmf`, or what a diagnostic code means and how to fix it.
+    /// With `--list`, prints every name it can explain.
+    #[command(after_help = explain::EXIT_CODES)]
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +119,7 @@ pub fn main() -> ExitCode {
             Ok(inputs) => fmt::run(&inputs, args.check, &console),
             Err(usage) => console.usage_error(&usage),
         },
+        Command::Explain(args) => explain::run(&args, &console),
     };
     status.into()
 }
