@@ -5,6 +5,7 @@
 mod check;
 mod compile;
 mod diff;
+mod explain;
 mod fmt;
 mod input;
 mod plan;
@@ -69,6 +70,13 @@ enum Command {
     /// Export the execution plan of a spec as DOT, Mermaid or JSON
     #[command(after_help = CHECK_EXIT_CODES)]
     Graph(GraphArgs),
+    /// Explain a built-in, a block, a risk framework or a diagnostic code
+    ///
+    /// Prints the reference of NAME to standard output: a built-in's parameters, a block's
+    /// fields, the controls of `nist_ai_rmf`, or what a diagnostic code means and how to fix it.
+    /// With `--list`, prints every name it can explain.
+    #[command(after_help = explain::EXIT_CODES)]
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +149,7 @@ pub fn main() -> ExitCode {
         },
         Command::Plan(args) => plan::run_plan(&Input::from_arg(args.spec), &console),
         Command::Graph(args) => plan::run_graph(&Input::from_arg(args.spec), args.format, &console),
+        Command::Explain(args) => explain::run(&args, &console),
     };
     status.into()
 }
