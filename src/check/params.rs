@@ -3,7 +3,7 @@
 
 use super::scope::DeclKind;
 use super::spec::{Call, Target};
-use super::suggest::{did_you_mean, quoted_list};
+use super::suggest::{closest, did_you_mean, quoted_list};
 use super::{CheckError, Checker, Value};
 use crate::registry;
 use crate::schema::{Default, Kind, Param, Schema, Type};
@@ -29,6 +29,8 @@ impl Checker<'_> {
         let mut positional = schema.params.iter().filter(|p| p.positional);
         let mut ok = true;
         let names: Vec<&str> = schema.params.iter().map(|p| p.name).collect();
+        // Parameters an unknown argument is a likely typo of: not reported missing again.
+        let mut misspelt: Vec<&str> = Vec::new();
         for arg in args {
             let param = match &arg.name {
                 None => match positional.next() {
@@ -63,6 +65,7 @@ impl Checker<'_> {
                 Some(name) => match schema.param(&name.name) {
                     Some(p) => p,
                     None => {
+                        misspelt.extend(closest(&name.name, names.iter().copied()));
                         self.error(
                             unit,
                             CheckError::UnknownParameter {
@@ -93,9 +96,17 @@ impl Checker<'_> {
             matched.push((param, &arg.value, arg.span));
         }
         let given = |name: &str| matched.iter().any(|(p, _, _)| p.name == name);
+        // A group of one (`severity` of a corruption) is a required parameter.
+        let groups = || schema.exclusive.iter().filter(|g| g.len() > 1);
         for param in schema.params {
-            let in_group = schema.exclusive.iter().any(|g| g.contains(&param.name));
-            if param.default == Default::Required && !in_group && !given(param.name) {
+            let in_group = groups().any(|g| g.contains(&param.name));
+            let required = param.default == Default::Required
+                || schema.exclusive.iter().any(|g| g == &[param.name]);
+            if required
+                && !in_group
+                && !given(param.name)
+                && !misspelt.contains(&param.name)
+            {
                 self.error(
                     unit,
                     CheckError::MissingParameter {
@@ -108,9 +119,10 @@ impl Checker<'_> {
                 ok = false;
             }
         }
-        for group in schema.exclusive {
+        for group in groups() {
             let present: Vec<&str> = group.iter().copied().filter(|n| given(n)).collect();
-            if present.len() != 1 {
+            let typo = present.is_empty() && group.iter().any(|n| misspelt.contains(n));
+            if present.len() != 1 && !typo {
                 let given_text = if present.is_empty() {
                     "none of them is given".to_string()
                 } else {
@@ -241,7 +253,11 @@ impl Checker<'_> {
                 CheckError::NotSweepable {
                     param: param.name.to_string(),
                     span: expr.span.into(),
-                    help: format!("`{}` takes one {}", param.name, param.ty),
+                    help: format!(
+                        "`{}` takes a single value: {}",
+                        param.name,
+                        article(&param.ty)
+                    ),
                 },
             );
             return None;
@@ -265,7 +281,8 @@ impl Checker<'_> {
                     self.error(
                         unit,
                         CheckError::InvalidRange {
-                            reason: "an empty list".into(),
+                            reason: "an empty sweep".into(),
+                            what: "this list has no value".into(),
                             span: expr.span.into(),
                             help: format!("give `{}` at least one value", param.name),
                         },
@@ -274,13 +291,22 @@ impl Checker<'_> {
                 }
                 let mut out = Vec::new();
                 for element in elements {
+                    if let ast::ExprKind::Range { start, end, step } = &element.kind {
+                        let values =
+                            self.range(unit, param, start, end, step.as_deref(), element.span)?;
+                        out.extend(values.into_iter().map(|v| {
+                            let label = v.to_string();
+                            (v, label, element.span)
+                        }));
+                        continue;
+                    }
                     if is_sweep(element) {
                         self.error(
                             unit,
                             CheckError::NotSweepable {
                                 param: param.name.to_string(),
                                 span: element.span.into(),
-                                help: "a sweep is one flat list or one range".into(),
+                                help: "a sweep is one flat list of values and ranges".into(),
                             },
                         );
                         return None;
@@ -317,7 +343,7 @@ impl Checker<'_> {
     }
 
     /// Expands `start..end step s` (both ends included) for an integer or real parameter.
-    fn range(
+    pub(super) fn range(
         &mut self,
         unit: usize,
         param: &Param,
@@ -331,7 +357,8 @@ impl Checker<'_> {
             self.error(
                 unit,
                 CheckError::InvalidRange {
-                    reason: format!("`{}` is not a number", param.name),
+                    reason: format!("`{}` is not a number, so it has no range", param.name),
+                    what: "this range".into(),
                     span: span.into(),
                     help: format!("sweep `{}` with a list of values", param.name),
                 },
@@ -351,6 +378,7 @@ impl Checker<'_> {
                 unit,
                 CheckError::InvalidRange {
                     reason: "an integer range needs integer ends and step".into(),
+                    what: "this range".into(),
                     span: span.into(),
                     help: format!("`{}` takes whole numbers, as in `1..5`", param.name),
                 },
@@ -359,14 +387,19 @@ impl Checker<'_> {
         }
         let step_value = match &s {
             Some(s) => s.as_f64().unwrap_or(1.0),
-            None if all_int => 1.0,
+            None if integer => 1.0,
             None => {
+                let range = self.span_text(span).to_string();
                 self.error(
                     unit,
                     CheckError::InvalidRange {
                         reason: "a range of real numbers needs a step".into(),
+                        what: "this range".into(),
                         span: span.into(),
-                        help: "add a step: `0..0.3 step 0.1`".into(),
+                        help: format!(
+                            "`{}` takes real numbers: give the step between them, as in `{range} step 0.1`, or list the values",
+                            param.name
+                        ),
                     },
                 );
                 return None;
@@ -374,17 +407,29 @@ impl Checker<'_> {
         };
         let (lo, hi) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
         if step_value <= 0.0 || hi < lo {
-            let reason = if step_value <= 0.0 {
-                "the step must be positive"
+            let (reason, help) = if step_value <= 0.0 {
+                (
+                    "the step of a range must be positive",
+                    "the step is the distance between two values, as in `0..1 step 0.25`"
+                        .to_string(),
+                )
             } else {
-                "the range is empty: its end is below its start"
+                (
+                    "the range is empty: its end is below its start",
+                    format!(
+                        "write the smaller end first: `{}..{}`",
+                        self.span_text(end.span),
+                        self.span_text(start.span)
+                    ),
+                )
             };
             self.error(
                 unit,
                 CheckError::InvalidRange {
                     reason: reason.into(),
+                    what: "this range".into(),
                     span: span.into(),
-                    help: "write `low..high step s` with low ≤ high and s > 0".into(),
+                    help,
                 },
             );
             return None;
@@ -404,7 +449,7 @@ impl Checker<'_> {
         let count = count as usize;
         Some(
             (0..count)
-                .map(|k| match (all_int, &a) {
+                .map(|k| match (integer, &a) {
                     (true, Value::Int(first)) => Value::Int(first + (k as i64) * step_value as i64),
                     _ => Value::Float(round_decimal(lo + k as f64 * step_value)),
                 })
@@ -427,9 +472,16 @@ impl Checker<'_> {
             Value::List(items) => items.iter().collect(),
             other => vec![other],
         };
+        let written = self.span_text(span).to_string();
+        let as_written = !matches!(value, Value::List(_)) && !written.contains("..");
         for v in scalars {
             if let Some(x) = v.as_f64() {
                 if !bounds.contains(x) {
+                    let shown = if as_written {
+                        written.clone()
+                    } else {
+                        v.to_string()
+                    };
                     let help = param
                         .unit
                         .map(|u| format!("`{}` is measured in {u}: {}", param.name, param.doc));
@@ -437,7 +489,7 @@ impl Checker<'_> {
                         unit,
                         CheckError::OutOfRange {
                             param: param.name.to_string(),
-                            value: v.to_string(),
+                            value: shown,
                             bounds: bounds.to_string(),
                             span: span.into(),
                             help: help.or_else(|| Some(format!("`{}`: {}", param.name, param.doc))),
@@ -600,10 +652,23 @@ impl Checker<'_> {
     pub(super) fn typed(&mut self, unit: usize, ty: &Type, expr: &ast::Expr) -> Option<Value> {
         use ast::ExprKind as E;
         match (ty, &expr.kind) {
+            (Type::Int, _) if !is_numeric(expr) => {
+                self.type_mismatch(unit, "an integer", expr);
+                None
+            }
             (Type::Int, _) => match self.number(unit, expr)? {
                 Value::Int(i) => Some(Value::Int(i)),
                 _ => {
-                    self.type_mismatch(unit, "an integer", expr);
+                    let found = format!("`{}`, which is not a whole number", self.span_text(expr.span));
+                    self.error(
+                        unit,
+                        CheckError::TypeMismatch {
+                            expected: "an integer".into(),
+                            found,
+                            span: expr.span.into(),
+                            help: None,
+                        },
+                    );
                     None
                 }
             },
@@ -698,7 +763,7 @@ impl Checker<'_> {
                     return None;
                 };
                 let id = self.perturbation_ref(unit, path)?;
-                let members = self.select(unit, id, selectors, expr.span)?;
+                let members = self.select(unit, id, selectors)?;
                 Some(Target::Members {
                     perturbation: id,
                     members,
@@ -718,8 +783,16 @@ impl Checker<'_> {
             ast::ExprKind::Range { .. } => {
                 Some("ranges sweep a parameter of a perturbation".to_string())
             }
-            ast::ExprKind::String(_) if expected.contains("number") => {
+            ast::ExprKind::String(_)
+                if expected.contains("number") || expected.contains("integer") =>
+            {
                 Some("write numbers without quotes".to_string())
+            }
+            ast::ExprKind::String(_) if expected.contains("boolean") => {
+                Some("write `true` or `false`, without quotes".to_string())
+            }
+            ast::ExprKind::String(_) if expected.starts_with("one of") => {
+                Some("write the word without quotes".to_string())
             }
             _ => None,
         };
@@ -747,6 +820,20 @@ impl Checker<'_> {
         let key = (declaring, path.segments.last()?.name.clone());
         self.dataset_ids.get(&key).copied().flatten()
     }
+}
+
+/// Whether `expr` is written as a number or arithmetic on numbers (so folding it is the check).
+fn is_numeric(expr: &ast::Expr) -> bool {
+    use ast::ExprKind as E;
+    matches!(
+        expr.kind,
+        E::Number(_)
+            | E::Percent(_)
+            | E::Fraction { .. }
+            | E::Paren(_)
+            | E::Unary { .. }
+            | E::Binary { .. }
+    )
 }
 
 /// Whether `expr` is written as a sweep (a list or a range).
