@@ -66,7 +66,10 @@ fn invalid_fixtures_fail_with_coded_labelled_diagnostics() {
         let outcome = check_file(path);
         let rendered = match &outcome {
             Outcome::Checked(spec) => {
-                panic!("{name}: checked, but it is an invalid fixture:\n{}", describe(spec))
+                panic!(
+                    "{name}: checked, but it is an invalid fixture:\n{}",
+                    describe(spec)
+                )
             }
             Outcome::Syntax(errors) => panic!("{name}: does not parse:\n{}", render(errors)),
             Outcome::Check(errors) => render(errors),

@@ -1,7 +1,7 @@
 //! `evaluate` declarations: which models run on which datasets under which perturbations.
 
-use super::spec::{DatasetId, Evaluation, ModelId, Target};
 use super::scope::DeclKind;
+use super::spec::{DatasetId, Evaluation, ModelId, Target};
 use super::{CheckError, Checker};
 use crate::syntax::{ast, Span};
 

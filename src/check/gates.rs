@@ -171,7 +171,10 @@ impl Checker<'_> {
             E::Name(path) => {
                 let declaring = self.resolve(unit, path, &[DeclKind::Metric])?;
                 let name = path.segments.last()?.name.clone();
-                Some((self.metric_decl(declaring, &name, Some(path.span))?, Ty::Number))
+                Some((
+                    self.metric_decl(declaring, &name, Some(path.span))?,
+                    Ty::Number,
+                ))
             }
             E::Unary { op, operand } => {
                 let want = match op {

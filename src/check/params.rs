@@ -102,11 +102,7 @@ impl Checker<'_> {
             let in_group = groups().any(|g| g.contains(&param.name));
             let required = param.default == Default::Required
                 || schema.exclusive.iter().any(|g| g == &[param.name]);
-            if required
-                && !in_group
-                && !given(param.name)
-                && !misspelt.contains(&param.name)
-            {
+            if required && !in_group && !given(param.name) && !misspelt.contains(&param.name) {
                 self.error(
                     unit,
                     CheckError::MissingParameter {
@@ -281,7 +277,7 @@ impl Checker<'_> {
                     self.error(
                         unit,
                         CheckError::InvalidRange {
-                            reason: "an empty sweep".into(),
+                            reason: "an empty list sweeps nothing".into(),
                             what: "this list has no value".into(),
                             span: expr.span.into(),
                             help: format!("give `{}` at least one value", param.name),
@@ -372,7 +368,7 @@ impl Checker<'_> {
             None => None,
         };
         let all_int = matches!((&a, &b), (Value::Int(_), Value::Int(_)))
-            && s.as_ref().is_none_or(|s| matches!(s, Value::Int(_)));
+            && s.as_ref().map_or(true, |s| matches!(s, Value::Int(_)));
         if integer && !all_int {
             self.error(
                 unit,
@@ -659,7 +655,7 @@ impl Checker<'_> {
             (Type::Int, _) => match self.number(unit, expr)? {
                 Value::Int(i) => Some(Value::Int(i)),
                 _ => {
-                    let found = format!("`{}`, which is not a whole number", self.span_text(expr.span));
+                    let found = format!("the real number `{}`", self.span_text(expr.span));
                     self.error(
                         unit,
                         CheckError::TypeMismatch {

@@ -93,7 +93,9 @@ pub fn describe(spec: &Spec) -> String {
     for root in &b.data_roots {
         let _ = writeln!(out, "  data root {}", root.display());
     }
-    let files: Vec<&str> = spec.files.iter().map(|f| f.name.as_str()).collect();
+    // The root, then the imported files by name (their ids follow the order of the imports).
+    let mut files: Vec<&str> = spec.files.iter().map(|f| f.name.as_str()).collect();
+    files[1..].sort();
     let _ = writeln!(out, "files: {}", files.join(", "));
 
     let mut lines: Vec<String> = spec
@@ -143,7 +145,12 @@ pub fn describe(spec: &Spec) -> String {
                 p.members.len()
             );
             for member in &p.members {
-                let _ = write!(text, "\n  {} ({})", member.label, params(spec, &member.params));
+                let _ = write!(
+                    text,
+                    "\n  {} ({})",
+                    member.label,
+                    params(spec, &member.params)
+                );
                 for part in &member.parts {
                     let _ = write!(text, "\n    part {}", target(spec, part));
                 }
@@ -190,7 +197,11 @@ pub fn describe(spec: &Spec) -> String {
         .iter()
         .flat_map(|f| {
             f.mappings.iter().map(move |m| {
-                let gates: Vec<&str> = m.gates.iter().map(|&g| spec.gates[g].name.as_str()).collect();
+                let gates: Vec<&str> = m
+                    .gates
+                    .iter()
+                    .map(|&g| spec.gates[g].name.as_str())
+                    .collect();
                 format!(
                     "map {} ({}): {:?} <- {} {:?}",
                     f.catalog.name,
@@ -248,7 +259,10 @@ fn target(spec: &Spec, t: &Target) -> String {
             if members.len() == p.members.len() {
                 p.name.clone()
             } else {
-                let labels: Vec<&str> = members.iter().map(|&m| p.members[m].label.as_str()).collect();
+                let labels: Vec<&str> = members
+                    .iter()
+                    .map(|&m| p.members[m].label.as_str())
+                    .collect();
                 format!("{{{}}}", labels.join(" | "))
             }
         }
