@@ -11,11 +11,13 @@ mod fields;
 mod gates;
 mod load;
 mod maps;
+mod numbers;
 mod params;
 mod perturbations;
 mod scope;
 mod spec;
 mod suggest;
+mod sweeps;
 mod value;
 
 use std::collections::HashMap;

@@ -7,7 +7,7 @@ use super::{CheckError, Checker, Slot, Value};
 use crate::schema::{Family, Kind, Param, Type};
 use crate::syntax::{ast, Span};
 
-use super::params::MAX_SWEEP_MEMBERS;
+use super::sweeps::MAX_SWEEP_MEMBERS;
 
 impl Checker<'_> {
     /// Checks every perturbation `unit` declares (those not already checked through a reference).
