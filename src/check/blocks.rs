@@ -258,7 +258,8 @@ impl Checker<'_> {
                 return None;
             }
             (None, None, _) => {
-                if given.contains_key("onnx") || given.contains_key("safetensors") {
+                let misnamed = given.len() < block.fields.len();
+                if misnamed || given.contains_key("onnx") || given.contains_key("safetensors") {
                     return None;
                 }
                 self.error(

@@ -129,18 +129,30 @@ pub enum CheckError {
         first: SourceSpan,
     },
 
-    #[error("`{name}` is a {found}, but a {expected} is expected here")]
+    /// `found` and `expected` are written with their article: "a model", "an attack".
+    #[error("`{name}` is {found}, but {expected} is expected here")]
     #[diagnostic(code("rbench::check::wrong-kind"))]
     WrongKind {
         name: String,
         found: String,
         expected: String,
-        #[label("expected a {expected}")]
+        #[label("expected {expected}")]
         span: SourceSpan,
-        #[label("declared as a {found} here")]
+        #[label("declared as {found} here")]
         declared: Option<SourceSpan>,
         #[help]
         help: Option<String>,
+    },
+
+    #[error("{kind} `{name}` is defined in terms of itself")]
+    #[diagnostic(code("rbench::check::cyclic-definition"))]
+    CyclicDefinition {
+        name: String,
+        kind: String,
+        #[label("`{name}` is used here, inside its own definition")]
+        span: SourceSpan,
+        #[help]
+        help: String,
     },
 
     #[error("`{name}` is a reserved name")]
@@ -265,11 +277,13 @@ pub enum CheckError {
         help: String,
     },
 
-    #[error("invalid range")]
+    #[error("{reason}")]
     #[diagnostic(code("rbench::check::invalid-range"))]
     InvalidRange {
         reason: String,
-        #[label("{reason}")]
+        /// What the label calls the value: "this range", "this list".
+        what: String,
+        #[label("{what}")]
         span: SourceSpan,
         #[help]
         help: String,
@@ -352,13 +366,12 @@ pub enum CheckError {
     },
 
     #[error("the spec evaluates nothing")]
-    #[diagnostic(
-        code("rbench::check::missing-evaluate"),
-        help("add `evaluate [models] on [datasets] under [perturbations]`")
-    )]
+    #[diagnostic(code("rbench::check::missing-evaluate"))]
     MissingEvaluate {
         #[label("no `evaluate` in this file")]
         span: SourceSpan,
+        #[help]
+        help: String,
     },
 
     #[error("cannot read `{path}`: {reason}")]
@@ -392,6 +405,17 @@ pub enum CheckError {
         keyword: String,
         #[label("not allowed in an imported file")]
         span: SourceSpan,
+    },
+
+    #[error("`{perturbation}` does not sweep `{param}`")]
+    #[diagnostic(code("rbench::check::not-swept"))]
+    NotSwept {
+        perturbation: String,
+        param: String,
+        #[label("not a swept parameter of `{perturbation}`")]
+        span: SourceSpan,
+        #[help]
+        help: String,
     },
 
     #[error("`{perturbation}` has no member with {selection}")]
@@ -447,7 +471,7 @@ pub enum CheckError {
         span: SourceSpan,
     },
 
-    #[error("confidence level {value} is not between 0 and 1")]
+    #[error("confidence level {value} is not between 0% and 100%")]
     #[diagnostic(
         code("rbench::check::invalid-confidence"),
         help("write the level as a percentage below 100%, for example `with confidence 95%`")

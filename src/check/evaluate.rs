@@ -1,5 +1,6 @@
 //! `evaluate` declarations: which models run on which datasets under which perturbations.
 
+use super::scope::DeclKind;
 use super::spec::{DatasetId, Evaluation, ModelId, Target};
 use super::{CheckError, Checker};
 use crate::syntax::{ast, Span};
@@ -18,11 +19,33 @@ impl Checker<'_> {
             })
             .collect();
         if items.is_empty() {
+            self.evaluations_incomplete = true;
             let file = self.units[0].ast.span.file;
+            let names = |kind: DeclKind| {
+                let names: Vec<&str> = self.units[0]
+                    .scope
+                    .names
+                    .iter()
+                    .filter(|(_, d)| d.kind == kind)
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                match names.as_slice() {
+                    [] => format!("[{kind}s]"),
+                    [one] => one.to_string(),
+                    many => format!("[{}]", many.join(", ")),
+                }
+            };
+            let help = format!(
+                "say what to run: `evaluate {} on {} under {}`",
+                names(DeclKind::Model),
+                names(DeclKind::Dataset),
+                names(DeclKind::Perturbation)
+            );
             self.error(
                 0,
                 CheckError::MissingEvaluate {
                     span: Span::new(file, 0, 0).into(),
+                    help,
                 },
             );
         }
@@ -41,14 +64,18 @@ impl Checker<'_> {
                 .filter_map(|p| self.dataset_ref(0, p))
                 .collect();
             let mut perturbations = vec![None];
+            let mut failed = models.len() < evaluate.models.names.len()
+                || datasets.len() < evaluate.datasets.names.len();
             for path in evaluate.perturbations.iter().flat_map(|l| &l.names) {
                 if path.dotted() == "clean" {
                     continue;
                 }
-                if let Some(id) = self.perturbation_ref(0, path) {
-                    perturbations.push(Some(id));
+                match self.perturbation_ref(0, path) {
+                    Some(id) => perturbations.push(Some(id)),
+                    None => failed = true,
                 }
             }
+            self.evaluations_incomplete |= failed;
             for &model in &models {
                 for &dataset in &datasets {
                     for &perturbation in &perturbations {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::suggest::did_you_mean;
+use super::suggest::{closest, did_you_mean};
 use super::{CheckError, Checker};
 use crate::schema::{Bounds, Default, Kind, Param, Type};
 use crate::syntax::{ast, Span};
@@ -106,8 +106,11 @@ impl Checker<'_> {
     ) -> HashMap<&'static str, &'a ast::Field> {
         let mut given: HashMap<&'static str, &'a ast::Field> = HashMap::new();
         let names: Vec<&str> = schema.iter().map(|p| p.name).collect();
+        // Fields an unknown field is a likely typo of: not reported missing again.
+        let mut misspelt: Vec<&str> = Vec::new();
         for field in fields {
             let Some(param) = schema.iter().find(|p| p.name == field.name.name) else {
+                misspelt.extend(closest(&field.name.name, names.iter().copied()));
                 let help = did_you_mean(&field.name.name, &names, "field");
                 self.error(
                     unit,
@@ -132,7 +135,10 @@ impl Checker<'_> {
             }
         }
         for param in schema {
-            if param.default == Default::Required && !given.contains_key(param.name) {
+            if param.default == Default::Required
+                && !given.contains_key(param.name)
+                && !misspelt.contains(&param.name)
+            {
                 self.error(
                     unit,
                     CheckError::MissingField {

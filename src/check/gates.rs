@@ -81,27 +81,31 @@ impl Checker<'_> {
             .map(|(n, _)| n.clone())
             .collect();
         for name in names {
-            self.metric_decl(unit, &name);
+            self.metric_decl(unit, &name, None);
         }
     }
 
-    /// The condition of metric declaration `name` of `unit`, checked on first use.
-    fn metric_decl(&mut self, unit: usize, name: &str) -> Option<Condition> {
+    /// The condition of metric declaration `name` of `unit`, checked on first use; `reference`
+    /// is where it is named, if it is named (a cycle is reported there).
+    fn metric_decl(
+        &mut self,
+        unit: usize,
+        name: &str,
+        reference: Option<Span>,
+    ) -> Option<Condition> {
         let key = (unit, name.to_string());
         match self.metrics.get(&key) {
             Some(Slot::Done(i)) => return Some(self.metric_conditions[*i].clone()),
             Some(Slot::Failed) => return None,
             Some(Slot::InProgress) => {
-                let span = self.units[unit].scope.names[name].span;
+                let span = reference.unwrap_or(self.units[unit].scope.names[name].span);
                 self.error(
                     unit,
-                    CheckError::WrongKind {
+                    CheckError::CyclicDefinition {
                         name: name.to_string(),
-                        found: "metric defined in terms of itself".into(),
-                        expected: "metric".into(),
+                        kind: "metric".into(),
                         span: span.into(),
-                        declared: None,
-                        help: Some("a metric declaration cannot refer to itself".into()),
+                        help: "write the metric in terms of metric calls and other metrics".into(),
                     },
                 );
                 return None;
@@ -167,7 +171,10 @@ impl Checker<'_> {
             E::Name(path) => {
                 let declaring = self.resolve(unit, path, &[DeclKind::Metric])?;
                 let name = path.segments.last()?.name.clone();
-                Some((self.metric_decl(declaring, &name)?, Ty::Number))
+                Some((
+                    self.metric_decl(declaring, &name, Some(path.span))?,
+                    Ty::Number,
+                ))
             }
             E::Unary { op, operand } => {
                 let want = match op {
@@ -291,6 +298,9 @@ impl Checker<'_> {
                 .iter()
                 .all(|t| self.is_evaluated(baseline, dataset, t))
             {
+                if self.evaluations_incomplete {
+                    return None;
+                }
                 let name = self.models[baseline].name.clone();
                 let what = self.combination(baseline, dataset, &targets);
                 self.error(
@@ -331,6 +341,9 @@ impl Checker<'_> {
             if covered(self, d) {
                 return Some(d);
             }
+            if self.evaluations_incomplete {
+                return None;
+            }
             let what = self.combination(model, d, targets);
             self.error(
                 unit,
@@ -347,6 +360,7 @@ impl Checker<'_> {
             .collect();
         match candidates.as_slice() {
             [d] => Some(*d),
+            [] if self.evaluations_incomplete => None,
             [] => {
                 let model_name = self.models[model].name.clone();
                 let labels = self.target_labels(targets);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::fields::FRAMEWORK_FIELDS;
 use super::scope::DeclKind;
 use super::spec::{FrameworkUse, Gate, GateId, Mapping};
-use super::suggest::{did_you_mean, quoted_list};
+use super::suggest::{closest, quoted_list};
 use super::{CheckError, Checker};
 use crate::risk::{Catalog, Control, Lookup, AI_RMF_NAME};
 use crate::syntax::ast;
@@ -35,13 +35,19 @@ impl Checker<'_> {
             } else {
                 let mut known: Vec<&str> = vec![AI_RMF_NAME];
                 known.extend(catalogs.keys().map(String::as_str));
-                let help = did_you_mean(name, &known, "framework");
+                let help = match closest(name, known.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!(
+                        "the frameworks are {}; declare your own with `framework {name} {{ control \"ID\" \"text\" }}`",
+                        quoted_list(&known)
+                    ),
+                };
                 self.error(
                     0,
                     CheckError::UnknownFramework {
                         name: name.clone(),
                         span: map.framework.span.into(),
-                        help: format!("{help}; declare your own with `framework {name} {{ control \"ID\" \"text\" }}`"),
+                        help,
                     },
                 );
                 None

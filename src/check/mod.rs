@@ -11,11 +11,13 @@ mod fields;
 mod gates;
 mod load;
 mod maps;
+mod numbers;
 mod params;
 mod perturbations;
 mod scope;
 mod spec;
 mod suggest;
+mod sweeps;
 mod value;
 
 use std::collections::HashMap;
@@ -130,6 +132,9 @@ pub(crate) struct Checker<'l> {
     metrics: HashMap<(usize, String), Slot<usize>>,
     metric_conditions: Vec<Condition>,
     evaluations: Vec<Evaluation>,
+    /// Whether some `evaluate` names something that failed to check (or there is none): metric
+    /// calls then do not report combinations as not evaluated, which would only echo that error.
+    evaluations_incomplete: bool,
     benchmark_seed: u64,
 }
 
@@ -151,6 +156,7 @@ impl<'l> Checker<'l> {
             metrics: HashMap::new(),
             metric_conditions: Vec::new(),
             evaluations: Vec::new(),
+            evaluations_incomplete: false,
             benchmark_seed: 0,
         }
     }

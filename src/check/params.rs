@@ -1,16 +1,14 @@
 //! Arguments and values: matching a call's arguments to a schema, typing and folding values,
 //! checking ranges, and expanding sweeps.
 
+use super::numbers::is_numeric;
 use super::scope::DeclKind;
 use super::spec::{Call, Target};
-use super::suggest::{did_you_mean, quoted_list};
+use super::suggest::{closest, did_you_mean, quoted_list};
 use super::{CheckError, Checker, Value};
 use crate::registry;
 use crate::schema::{Default, Kind, Param, Schema, Type};
 use crate::syntax::{self, ast, FileId, SourceFile, Span};
-
-/// The most members one perturbation's sweep may expand to.
-pub const MAX_SWEEP_MEMBERS: usize = 10_000;
 
 /// Arguments matched to parameters: each given parameter with its expression.
 pub(super) type Matched<'a> = Vec<(&'static Param, &'a ast::Expr)>;
@@ -29,6 +27,8 @@ impl Checker<'_> {
         let mut positional = schema.params.iter().filter(|p| p.positional);
         let mut ok = true;
         let names: Vec<&str> = schema.params.iter().map(|p| p.name).collect();
+        // Parameters an unknown argument is a likely typo of: not reported missing again.
+        let mut misspelt: Vec<&str> = Vec::new();
         for arg in args {
             let param = match &arg.name {
                 None => match positional.next() {
@@ -63,6 +63,7 @@ impl Checker<'_> {
                 Some(name) => match schema.param(&name.name) {
                     Some(p) => p,
                     None => {
+                        misspelt.extend(closest(&name.name, names.iter().copied()));
                         self.error(
                             unit,
                             CheckError::UnknownParameter {
@@ -93,9 +94,13 @@ impl Checker<'_> {
             matched.push((param, &arg.value, arg.span));
         }
         let given = |name: &str| matched.iter().any(|(p, _, _)| p.name == name);
+        // A group of one (`severity` of a corruption) is a required parameter.
+        let groups = || schema.exclusive.iter().filter(|g| g.len() > 1);
         for param in schema.params {
-            let in_group = schema.exclusive.iter().any(|g| g.contains(&param.name));
-            if param.default == Default::Required && !in_group && !given(param.name) {
+            let in_group = groups().any(|g| g.contains(&param.name));
+            let required = param.default == Default::Required
+                || schema.exclusive.iter().any(|g| g == &[param.name]);
+            if required && !in_group && !given(param.name) && !misspelt.contains(&param.name) {
                 self.error(
                     unit,
                     CheckError::MissingParameter {
@@ -108,9 +113,10 @@ impl Checker<'_> {
                 ok = false;
             }
         }
-        for group in schema.exclusive {
+        for group in groups() {
             let present: Vec<&str> = group.iter().copied().filter(|n| given(n)).collect();
-            if present.len() != 1 {
+            let typo = present.is_empty() && group.iter().any(|n| misspelt.contains(n));
+            if present.len() != 1 && !typo {
                 let given_text = if present.is_empty() {
                     "none of them is given".to_string()
                 } else {
@@ -241,7 +247,11 @@ impl Checker<'_> {
                 CheckError::NotSweepable {
                     param: param.name.to_string(),
                     span: expr.span.into(),
-                    help: format!("`{}` takes one {}", param.name, param.ty),
+                    help: format!(
+                        "`{}` takes a single value: {}",
+                        param.name,
+                        article(&param.ty)
+                    ),
                 },
             );
             return None;
@@ -251,169 +261,8 @@ impl Checker<'_> {
         Some(value)
     }
 
-    /// The values a sweepable parameter takes, each with its label as written: one value, a
-    /// list, or a range.
-    pub(super) fn sweep(
-        &mut self,
-        unit: usize,
-        param: &Param,
-        expr: &ast::Expr,
-    ) -> Option<Vec<(Value, String)>> {
-        let items: Vec<(Value, String, Span)> = match &expr.kind {
-            ast::ExprKind::List(elements) => {
-                if elements.is_empty() {
-                    self.error(
-                        unit,
-                        CheckError::InvalidRange {
-                            reason: "an empty list".into(),
-                            span: expr.span.into(),
-                            help: format!("give `{}` at least one value", param.name),
-                        },
-                    );
-                    return None;
-                }
-                let mut out = Vec::new();
-                for element in elements {
-                    if is_sweep(element) {
-                        self.error(
-                            unit,
-                            CheckError::NotSweepable {
-                                param: param.name.to_string(),
-                                span: element.span.into(),
-                                help: "a sweep is one flat list or one range".into(),
-                            },
-                        );
-                        return None;
-                    }
-                    let value = self.typed(unit, &param.ty, element)?;
-                    out.push((
-                        value,
-                        self.span_text(element.span).to_string(),
-                        element.span,
-                    ));
-                }
-                out
-            }
-            ast::ExprKind::Range { start, end, step } => {
-                let values = self.range(unit, param, start, end, step.as_deref(), expr.span)?;
-                values
-                    .into_iter()
-                    .map(|v| {
-                        let label = v.to_string();
-                        (v, label, expr.span)
-                    })
-                    .collect()
-            }
-            _ => {
-                let value = self.typed(unit, &param.ty, expr)?;
-                vec![(value, self.span_text(expr.span).to_string(), expr.span)]
-            }
-        };
-        let mut ok = true;
-        for (value, _, span) in &items {
-            ok &= self.check_bounds(unit, param, value, *span).is_some();
-        }
-        ok.then(|| items.into_iter().map(|(v, l, _)| (v, l)).collect())
-    }
-
-    /// Expands `start..end step s` (both ends included) for an integer or real parameter.
-    fn range(
-        &mut self,
-        unit: usize,
-        param: &Param,
-        start: &ast::Expr,
-        end: &ast::Expr,
-        step: Option<&ast::Expr>,
-        span: Span,
-    ) -> Option<Vec<Value>> {
-        let integer = matches!(param.ty, Type::Int);
-        if !integer && !matches!(param.ty, Type::Float) {
-            self.error(
-                unit,
-                CheckError::InvalidRange {
-                    reason: format!("`{}` is not a number", param.name),
-                    span: span.into(),
-                    help: format!("sweep `{}` with a list of values", param.name),
-                },
-            );
-            return None;
-        }
-        let a = self.number(unit, start)?;
-        let b = self.number(unit, end)?;
-        let s = match step {
-            Some(step) => Some(self.number(unit, step)?),
-            None => None,
-        };
-        let all_int = matches!((&a, &b), (Value::Int(_), Value::Int(_)))
-            && s.as_ref().is_none_or(|s| matches!(s, Value::Int(_)));
-        if integer && !all_int {
-            self.error(
-                unit,
-                CheckError::InvalidRange {
-                    reason: "an integer range needs integer ends and step".into(),
-                    span: span.into(),
-                    help: format!("`{}` takes whole numbers, as in `1..5`", param.name),
-                },
-            );
-            return None;
-        }
-        let step_value = match &s {
-            Some(s) => s.as_f64().unwrap_or(1.0),
-            None if all_int => 1.0,
-            None => {
-                self.error(
-                    unit,
-                    CheckError::InvalidRange {
-                        reason: "a range of real numbers needs a step".into(),
-                        span: span.into(),
-                        help: "add a step: `0..0.3 step 0.1`".into(),
-                    },
-                );
-                return None;
-            }
-        };
-        let (lo, hi) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
-        if step_value <= 0.0 || hi < lo {
-            let reason = if step_value <= 0.0 {
-                "the step must be positive"
-            } else {
-                "the range is empty: its end is below its start"
-            };
-            self.error(
-                unit,
-                CheckError::InvalidRange {
-                    reason: reason.into(),
-                    span: span.into(),
-                    help: "write `low..high step s` with low ≤ high and s > 0".into(),
-                },
-            );
-            return None;
-        }
-        let count = ((hi - lo) / step_value + 1e-9).floor() + 1.0;
-        if count > MAX_SWEEP_MEMBERS as f64 {
-            self.error(
-                unit,
-                CheckError::SweepTooLarge {
-                    count: count.min(usize::MAX as f64) as usize,
-                    limit: MAX_SWEEP_MEMBERS,
-                    span: span.into(),
-                },
-            );
-            return None;
-        }
-        let count = count as usize;
-        Some(
-            (0..count)
-                .map(|k| match (all_int, &a) {
-                    (true, Value::Int(first)) => Value::Int(first + (k as i64) * step_value as i64),
-                    _ => Value::Float(round_decimal(lo + k as f64 * step_value)),
-                })
-                .collect(),
-        )
-    }
-
     /// Reports a value outside the parameter's bounds (each element, for lists).
-    fn check_bounds(
+    pub(super) fn check_bounds(
         &mut self,
         unit: usize,
         param: &Param,
@@ -427,9 +276,16 @@ impl Checker<'_> {
             Value::List(items) => items.iter().collect(),
             other => vec![other],
         };
+        let written = self.span_text(span).to_string();
+        let as_written = !matches!(value, Value::List(_)) && !written.contains("..");
         for v in scalars {
             if let Some(x) = v.as_f64() {
                 if !bounds.contains(x) {
+                    let shown = if as_written {
+                        written.clone()
+                    } else {
+                        v.to_string()
+                    };
                     let help = param
                         .unit
                         .map(|u| format!("`{}` is measured in {u}: {}", param.name, param.doc));
@@ -437,7 +293,7 @@ impl Checker<'_> {
                         unit,
                         CheckError::OutOfRange {
                             param: param.name.to_string(),
-                            value: v.to_string(),
+                            value: shown,
                             bounds: bounds.to_string(),
                             span: span.into(),
                             help: help.or_else(|| Some(format!("`{}`: {}", param.name, param.doc))),
@@ -467,143 +323,27 @@ impl Checker<'_> {
         value
     }
 
-    /// Folds a constant numeric expression: literals, `-`, `+ - * /` and parentheses.
-    pub(super) fn number(&mut self, unit: usize, expr: &ast::Expr) -> Option<Value> {
-        use ast::ExprKind as E;
-        match &expr.kind {
-            E::Number(text) => self.number_literal(unit, text, expr.span),
-            E::Percent(text) => {
-                let v = self.number_literal(unit, text, expr.span)?;
-                Some(Value::Float(v.as_f64()? / 100.0))
-            }
-            E::Fraction {
-                numerator,
-                denominator,
-            } => {
-                let n = self.number_literal(unit, numerator, expr.span)?.as_f64()?;
-                let d = self
-                    .number_literal(unit, denominator, expr.span)?
-                    .as_f64()?;
-                if d == 0.0 {
-                    self.error(
-                        unit,
-                        CheckError::DivisionByZero {
-                            span: expr.span.into(),
-                        },
-                    );
-                    return None;
-                }
-                Some(Value::Float(n / d))
-            }
-            E::Paren(inner) => self.number(unit, inner),
-            E::Unary {
-                op: ast::UnaryOp::Neg,
-                operand,
-            } => match self.number(unit, operand)? {
-                Value::Int(i) => Some(Value::Int(-i)),
-                v => Some(Value::Float(-v.as_f64()?)),
-            },
-            E::Binary { op, lhs, rhs }
-                if matches!(
-                    op,
-                    ast::BinaryOp::Add
-                        | ast::BinaryOp::Sub
-                        | ast::BinaryOp::Mul
-                        | ast::BinaryOp::Div
-                ) =>
-            {
-                let (a, b) = (self.number(unit, lhs), self.number(unit, rhs));
-                let (a, b) = (a?, b?);
-                self.arithmetic(unit, *op, &a, &b, rhs.span)
-            }
-            _ => {
-                self.type_mismatch(unit, "a number", expr);
-                None
-            }
-        }
-    }
-
-    fn arithmetic(
-        &mut self,
-        unit: usize,
-        op: ast::BinaryOp,
-        a: &Value,
-        b: &Value,
-        rhs_span: Span,
-    ) -> Option<Value> {
-        use ast::BinaryOp as B;
-        if let (Value::Int(x), Value::Int(y), B::Add | B::Sub | B::Mul) = (a, b, op) {
-            let exact = match op {
-                B::Add => x.checked_add(*y),
-                B::Sub => x.checked_sub(*y),
-                _ => x.checked_mul(*y),
-            };
-            if let Some(v) = exact {
-                return Some(Value::Int(v));
-            }
-        }
-        let (x, y) = (a.as_f64()?, b.as_f64()?);
-        let v = match op {
-            B::Add => x + y,
-            B::Sub => x - y,
-            B::Mul => x * y,
-            _ => {
-                if y == 0.0 {
-                    self.error(
-                        unit,
-                        CheckError::DivisionByZero {
-                            span: rhs_span.into(),
-                        },
-                    );
-                    return None;
-                }
-                x / y
-            }
-        };
-        Some(Value::Float(v))
-    }
-
-    fn number_literal(&mut self, unit: usize, text: &str, span: Span) -> Option<Value> {
-        let clean: String = text.chars().filter(|&c| c != '_').collect();
-        let is_int = clean.bytes().all(|b| b.is_ascii_digit());
-        if is_int {
-            if let Ok(i) = clean.parse::<i64>() {
-                return Some(Value::Int(i));
-            }
-            self.error(
-                unit,
-                CheckError::NumberTooLarge {
-                    text: text.to_string(),
-                    span: span.into(),
-                    help: format!("integers are at most {}", i64::MAX),
-                },
-            );
-            return None;
-        }
-        match clean.parse::<f64>() {
-            Ok(v) if v.is_finite() => Some(Value::Float(v)),
-            _ => {
-                self.error(
-                    unit,
-                    CheckError::NumberTooLarge {
-                        text: text.to_string(),
-                        span: span.into(),
-                        help: "real numbers are at most about 1.8e308".into(),
-                    },
-                );
-                None
-            }
-        }
-    }
-
     /// Types `expr` as `ty`: folds numbers, resolves names, decodes strings and paths.
     pub(super) fn typed(&mut self, unit: usize, ty: &Type, expr: &ast::Expr) -> Option<Value> {
         use ast::ExprKind as E;
         match (ty, &expr.kind) {
+            (Type::Int, _) if !is_numeric(expr) => {
+                self.type_mismatch(unit, "an integer", expr);
+                None
+            }
             (Type::Int, _) => match self.number(unit, expr)? {
                 Value::Int(i) => Some(Value::Int(i)),
                 _ => {
-                    self.type_mismatch(unit, "an integer", expr);
+                    let found = format!("the real number `{}`", self.span_text(expr.span));
+                    self.error(
+                        unit,
+                        CheckError::TypeMismatch {
+                            expected: "an integer".into(),
+                            found,
+                            span: expr.span.into(),
+                            help: None,
+                        },
+                    );
                     None
                 }
             },
@@ -698,7 +438,7 @@ impl Checker<'_> {
                     return None;
                 };
                 let id = self.perturbation_ref(unit, path)?;
-                let members = self.select(unit, id, selectors, expr.span)?;
+                let members = self.select(unit, id, selectors)?;
                 Some(Target::Members {
                     perturbation: id,
                     members,
@@ -718,8 +458,16 @@ impl Checker<'_> {
             ast::ExprKind::Range { .. } => {
                 Some("ranges sweep a parameter of a perturbation".to_string())
             }
-            ast::ExprKind::String(_) if expected.contains("number") => {
+            ast::ExprKind::String(_)
+                if expected.contains("number") || expected.contains("integer") =>
+            {
                 Some("write numbers without quotes".to_string())
+            }
+            ast::ExprKind::String(_) if expected.contains("boolean") => {
+                Some("write `true` or `false`, without quotes".to_string())
+            }
+            ast::ExprKind::String(_) if expected.starts_with("one of") => {
+                Some("write the word without quotes".to_string())
             }
             _ => None,
         };
@@ -750,17 +498,11 @@ impl Checker<'_> {
 }
 
 /// Whether `expr` is written as a sweep (a list or a range).
-fn is_sweep(expr: &ast::Expr) -> bool {
+pub(super) fn is_sweep(expr: &ast::Expr) -> bool {
     matches!(
         expr.kind,
         ast::ExprKind::List(_) | ast::ExprKind::Range { .. }
     )
-}
-
-/// Rounds away the binary noise of `lo + k·step` (0.30000000000000004 → 0.3).
-fn round_decimal(x: f64) -> f64 {
-    let rounded: f64 = format!("{x:.12}").parse().unwrap_or(x);
-    rounded
 }
 
 /// "a number", "a string", ... for a type.

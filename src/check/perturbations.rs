@@ -2,12 +2,12 @@
 
 use super::scope::DeclKind;
 use super::spec::{Axis, Member, Params, Perturbation, PerturbationId, Target};
-use super::suggest::quoted_list;
+use super::suggest::{quoted_list, with_article};
 use super::{CheckError, Checker, Slot, Value};
-use crate::schema::{Family, Kind};
+use crate::schema::{Family, Kind, Param, Type};
 use crate::syntax::{ast, Span};
 
-use super::params::MAX_SWEEP_MEMBERS;
+use super::sweeps::MAX_SWEEP_MEMBERS;
 
 impl Checker<'_> {
     /// Checks every perturbation `unit` declares (those not already checked through a reference).
@@ -20,7 +20,7 @@ impl Checker<'_> {
             .map(|(n, _)| n.clone())
             .collect();
         for name in names {
-            self.perturbation(unit, &name);
+            self.perturbation(unit, &name, None);
         }
     }
 
@@ -32,26 +32,30 @@ impl Checker<'_> {
     ) -> Option<PerturbationId> {
         let declaring = self.resolve(unit, path, &[DeclKind::Perturbation])?;
         let name = path.segments.last()?.name.clone();
-        self.perturbation(declaring, &name)
+        self.perturbation(declaring, &name, Some(path.span))
     }
 
-    /// The id of perturbation `name` of `unit`, checking it the first time.
-    fn perturbation(&mut self, unit: usize, name: &str) -> Option<PerturbationId> {
+    /// The id of perturbation `name` of `unit`, checking it the first time; `reference` is where
+    /// it is named, if it is named (a cycle is reported there).
+    fn perturbation(
+        &mut self,
+        unit: usize,
+        name: &str,
+        reference: Option<Span>,
+    ) -> Option<PerturbationId> {
         let key = (unit, name.to_string());
         match self.perturbation_ids.get(&key) {
             Some(Slot::Done(id)) => return Some(*id),
             Some(Slot::Failed) => return None,
             Some(Slot::InProgress) => {
-                let span = self.units[unit].scope.names[name].span;
+                let span = reference.unwrap_or(self.units[unit].scope.names[name].span);
                 self.error(
                     unit,
-                    CheckError::WrongKind {
+                    CheckError::CyclicDefinition {
                         name: name.to_string(),
-                        found: "perturbation that refers to itself".into(),
-                        expected: "perturbation".into(),
+                        kind: "perturbation".into(),
                         span: span.into(),
-                        declared: None,
-                        help: Some("`worst_of` cannot contain the perturbation it defines".into()),
+                        help: "`worst_of` combines other attacks: it cannot contain the perturbation it defines".into(),
                     },
                 );
                 return None;
@@ -130,7 +134,7 @@ impl Checker<'_> {
             match self.value(unit, param, value) {
                 Some(v) => {
                     if schema.kind == Kind::Perturbation(Family::Ensemble) {
-                        ok &= self.ensemble_parts(unit, &v, value.span, &mut parts);
+                        ok &= self.ensemble_parts(unit, &v, value, &mut parts);
                     }
                     fixed.insert(param.name.to_string(), v);
                 }
@@ -144,7 +148,7 @@ impl Checker<'_> {
         let count = axes
             .iter()
             .try_fold(1usize, |n, (a, _)| n.checked_mul(a.values.len()));
-        if count.is_none_or(|c| c > MAX_SWEEP_MEMBERS) {
+        if count.map_or(true, |c| c > MAX_SWEEP_MEMBERS) {
             self.error(
                 unit,
                 CheckError::SweepTooLarge {
@@ -166,19 +170,21 @@ impl Checker<'_> {
         })
     }
 
-    /// Checks that each part of an ensemble is an attack and collects the parts.
+    /// Checks that each part of an ensemble (`value`, written as `list`) is an attack and
+    /// collects the parts.
     fn ensemble_parts(
         &mut self,
         unit: usize,
         value: &Value,
-        span: Span,
+        list: &ast::Expr,
         parts: &mut Vec<Target>,
     ) -> bool {
-        let Value::List(items) = value else {
+        let (Value::List(items), ast::ExprKind::List(elements)) = (value, &list.kind) else {
             return false;
         };
         let mut ok = true;
-        for item in items {
+        for (item, element) in items.iter().zip(elements) {
+            let span = element.span;
             match item {
                 Value::Perturbation(target @ Target::Members { perturbation, .. }) => {
                     let p = &self.perturbations[*perturbation];
@@ -191,8 +197,8 @@ impl Checker<'_> {
                             unit,
                             CheckError::WrongKind {
                                 name,
-                                found: kind,
-                                expected: "attack".into(),
+                                found: with_article(&kind),
+                                expected: "an attack".into(),
                                 span: span.into(),
                                 declared: None,
                                 help: Some(
@@ -209,7 +215,7 @@ impl Checker<'_> {
                         CheckError::WrongKind {
                             name: "clean".into(),
                             found: "the unperturbed data".into(),
-                            expected: "attack".into(),
+                            expected: "an attack".into(),
                             span: span.into(),
                             declared: None,
                             help: Some("`worst_of` combines attacks".into()),
@@ -228,7 +234,6 @@ impl Checker<'_> {
         unit: usize,
         id: PerturbationId,
         selectors: &[ast::Selector],
-        span: Span,
     ) -> Option<Vec<usize>> {
         let mut chosen: Vec<usize> = (0..self.perturbations[id].members.len()).collect();
         for selector in selectors {
@@ -238,40 +243,41 @@ impl Checker<'_> {
             let Some(axis) = axis else {
                 let axes: Vec<&str> = p.axes.iter().map(|a| a.param.as_str()).collect();
                 let help = if axes.is_empty() {
-                    format!("`{name}` has no sweep: use it without `[...]`")
+                    format!("`{name}` sweeps nothing, so it has one member: use it without `[...]`")
                 } else {
                     format!("`{name}` sweeps {}", quoted_list(&axes))
                 };
                 self.error(
                     unit,
-                    CheckError::UnknownMember {
+                    CheckError::NotSwept {
                         perturbation: name,
-                        selection: format!("`{}`", selector.name.name),
-                        span: selector.span.into(),
+                        param: selector.name.name.clone(),
+                        span: selector.name.span.into(),
                         help,
                     },
                 );
                 return None;
             };
             let param = p.schema.param(&selector.name.name)?;
-            let wanted = self.typed(unit, &param.ty, &selector.value)?;
+            let wanted = self.wanted(unit, param, &selector.value)?;
             let p = &self.perturbations[id];
             chosen.retain(|&m| {
                 p.members[m]
                     .params
                     .get(&selector.name.name)
-                    .is_some_and(|v| v.same_member(&wanted))
+                    .is_some_and(|v| wanted.matches(v))
             });
             if chosen.is_empty() {
                 let values: Vec<String> =
                     p.axes[axis].values.iter().map(|v| v.to_string()).collect();
                 let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                let selection = format!("`{}`", self.span_text(selector.span));
                 self.error(
                     unit,
                     CheckError::UnknownMember {
                         perturbation: name,
-                        selection: format!("`{} = {}`", selector.name.name, wanted),
-                        span: span.into(),
+                        selection,
+                        span: selector.span.into(),
                         help: format!(
                             "`{}` takes the values {}",
                             selector.name.name,
@@ -283,6 +289,60 @@ impl Checker<'_> {
             }
         }
         Some(chosen)
+    }
+
+    /// What a selector's value asks for: one value, the values of a range with a step, or all
+    /// values between the ends of a range without one.
+    fn wanted(&mut self, unit: usize, param: &Param, expr: &ast::Expr) -> Option<Wanted> {
+        let ast::ExprKind::Range { start, end, step } = &expr.kind else {
+            return Some(Wanted::Value(self.typed(unit, &param.ty, expr)?));
+        };
+        if let Some(step) = step {
+            let values = self.range(unit, param, start, end, Some(step), expr.span)?;
+            return Some(Wanted::AnyOf(values));
+        }
+        let low = self.number(unit, start);
+        let high = self.number(unit, end);
+        let (low, high) = (low?.as_f64()?, high?.as_f64()?);
+        if high < low || !matches!(param.ty, Type::Int | Type::Float) {
+            let reason = if high < low {
+                "the range is empty: its end is below its start".to_string()
+            } else {
+                format!("`{}` is not a number, so it has no range", param.name)
+            };
+            self.error(
+                unit,
+                CheckError::InvalidRange {
+                    reason,
+                    what: "this range".into(),
+                    span: expr.span.into(),
+                    help: format!("select `{}` with one value", param.name),
+                },
+            );
+            return None;
+        }
+        Some(Wanted::Between(low, high))
+    }
+}
+
+/// The values of a swept parameter that a selector keeps.
+enum Wanted {
+    Value(Value),
+    AnyOf(Vec<Value>),
+    /// Every value in `[low, high]`.
+    Between(f64, f64),
+}
+
+impl Wanted {
+    fn matches(&self, value: &Value) -> bool {
+        match self {
+            Wanted::Value(wanted) => value.same_member(wanted),
+            Wanted::AnyOf(values) => values.iter().any(|v| value.same_member(v)),
+            Wanted::Between(low, high) => value.as_f64().is_some_and(|x| {
+                let slack = 1e-12 * low.abs().max(high.abs());
+                x >= low - slack && x <= high + slack
+            }),
+        }
     }
 }
 

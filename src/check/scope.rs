@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::suggest::did_you_mean;
+use super::suggest::{choices, did_you_mean, plural, quoted_list, with_article};
 use super::{CheckError, Checker};
 use crate::syntax::{ast, Span};
 
@@ -154,45 +154,63 @@ impl Checker<'_> {
             }
         };
         let found = self.units[target].scope.names.get(&name.name).copied();
-        match found {
-            Some(decl) if wanted.contains(&decl.kind) => Some(target),
-            Some(decl) => {
-                let declared = (target == unit).then(|| decl.span.into());
-                self.error(
-                    unit,
-                    CheckError::WrongKind {
-                        name: path.dotted(),
-                        found: decl.kind.to_string(),
-                        expected: kinds_text(wanted),
-                        span: path.span.into(),
-                        declared,
-                        help: None,
-                    },
-                );
-                None
-            }
-            None => {
-                let candidates: Vec<String> = self.units[target]
+        if matches!(found, Some(decl) if wanted.contains(&decl.kind)) {
+            return Some(target);
+        }
+        let wanted_text = kinds_text(wanted);
+        // The names of the wanted kinds, as `path` would write them (`cc.fog` in an import).
+        let qualifier = match path.segments.as_slice() {
+            [alias, _] => format!("{}.", alias.name),
+            _ => String::new(),
+        };
+        let candidates: Vec<String> = self.units[target]
+            .scope
+            .names
+            .iter()
+            .filter(|(_, d)| wanted.contains(&d.kind))
+            .map(|(n, _)| format!("{qualifier}{n}"))
+            .collect();
+        let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+        let error = match found {
+            Some(decl) => CheckError::WrongKind {
+                name: path.dotted(),
+                found: with_article(&decl.kind.to_string()),
+                expected: with_article(&wanted_text),
+                span: path.span.into(),
+                declared: (target == unit).then(|| decl.span.into()),
+                help: Some(choices(&candidates, &wanted_text)),
+            },
+            None if qualifier.is_empty() && self.units[unit].imports.contains_key(&name.name) => {
+                let members = self.units[self.units[unit].imports[&name.name]]
                     .scope
                     .names
                     .iter()
                     .filter(|(_, d)| wanted.contains(&d.kind))
-                    .map(|(n, _)| n.clone())
-                    .collect();
-                let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
-                let help = did_you_mean(&name.name, &candidates, &kinds_text(wanted));
-                self.error(
-                    unit,
-                    CheckError::UnknownName {
-                        name: path.dotted(),
-                        expected: kinds_text(wanted),
-                        span: path.span.into(),
-                        help: Some(help),
-                    },
-                );
-                None
+                    .map(|(n, _)| format!("{}.{n}", name.name))
+                    .collect::<Vec<_>>();
+                let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                CheckError::WrongKind {
+                    name: name.name.clone(),
+                    found: "an import alias".into(),
+                    expected: with_article(&wanted_text),
+                    span: path.span.into(),
+                    declared: None,
+                    help: Some(format!(
+                        "name one of the {} it imports: {}",
+                        plural(&wanted_text),
+                        quoted_list(&members)
+                    )),
+                }
             }
-        }
+            None => CheckError::UnknownName {
+                name: path.dotted(),
+                expected: wanted_text.clone(),
+                span: path.span.into(),
+                help: Some(did_you_mean(&path.dotted(), &candidates, &wanted_text)),
+            },
+        };
+        self.error(unit, error);
+        None
     }
 }
 

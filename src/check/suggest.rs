@@ -1,26 +1,64 @@
-//! "Did you mean ...?" suggestions by edit distance.
+//! "Did you mean ...?" suggestions by edit distance (with transpositions) and name parts.
 
-/// The candidate nearest to `word`, if near enough to be a typo.
+/// The candidate nearest to `word`, if near enough to be a typo; failing that, the one candidate
+/// that `word` abbreviates to its first or last `_`-separated parts (`jpeg` → `jpeg_compression`).
 pub(super) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
     let limit = (word.chars().count() / 3).clamp(1, 3);
-    candidates
-        .into_iter()
-        .map(|c| (strsim::levenshtein(word, c), c))
+    let near = candidates
+        .iter()
+        .map(|&c| (strsim::osa_distance(word, c), c))
         .filter(|(d, _)| *d <= limit)
         .min()
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    near.or_else(|| {
+        let (prefix, suffix) = (format!("{word}_"), format!("_{word}"));
+        let mut parts = candidates
+            .iter()
+            .filter(|c| c.starts_with(&prefix) || c.ends_with(&suffix));
+        match (parts.next(), parts.next()) {
+            (Some(only), None) => Some(*only),
+            _ => None,
+        }
+    })
 }
 
 /// `did you mean `x`?` when a candidate is near, else a list of what is allowed.
 pub(super) fn did_you_mean(word: &str, candidates: &[&str], what: &str) -> String {
     match closest(word, candidates.iter().copied()) {
         Some(near) => format!("did you mean `{near}`?"),
-        None if candidates.is_empty() => format!("there are no {what}s to choose from"),
-        None => format!("the {what}s are {}", quoted_list(candidates)),
+        None => choices(candidates, what),
     }
+}
+
+/// "the models are `a` and `b`", "the only model is `a`", "there are no models".
+pub(super) fn choices(candidates: &[&str], what: &str) -> String {
+    match candidates {
+        [] => format!("there are no {} to choose from", plural(what)),
+        [only] => format!("the only {what} is `{only}`"),
+        _ => format!("the {} are {}", plural(what), quoted_list(candidates)),
+    }
+}
+
+/// `model` → `models`, `alias` → `aliases`, `model or dataset` → `models or datasets`.
+pub(super) fn plural(what: &str) -> String {
+    let words: Vec<String> = what
+        .split(" or ")
+        .map(|w| match w.ends_with('s') {
+            true => format!("{w}es"),
+            false => format!("{w}s"),
+        })
+        .collect();
+    words.join(" or ")
+}
+
+/// `a model`, `an attack`.
+pub(super) fn with_article(what: &str) -> String {
+    let vowel = what.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {what}", if vowel { "an" } else { "a" })
 }
 
 /// "`a`, `b` and `c`", shortened after 12 entries.
