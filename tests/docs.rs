@@ -64,8 +64,10 @@ fn info_kind(name: &str, line: usize, info: &str) -> Option<Expect> {
     match info.trim() {
         "rbench" => Some(Expect::Valid),
         "rbench,error" => Some(Expect::Error),
+        // Parsed and then checked by `tests/reference_docs.rs`.
+        "rbench,check-error" => None,
         other if other.starts_with("rbench") => {
-            panic!("{name}:{line}: unknown info string `{other}` (use `rbench` or `rbench,error`)")
+            panic!("{name}:{line}: unknown info string `{other}` (use `rbench`, `rbench,error` or `rbench,check-error`)")
         }
         _ => None,
     }

@@ -148,7 +148,7 @@ impl Checker<'_> {
         let count = axes
             .iter()
             .try_fold(1usize, |n, (a, _)| n.checked_mul(a.values.len()));
-        if count.map_or(true, |c| c > MAX_SWEEP_MEMBERS) {
+        if count.is_none_or(|c| c > MAX_SWEEP_MEMBERS) {
             self.error(
                 unit,
                 CheckError::SweepTooLarge {

@@ -115,7 +115,7 @@ impl Checker<'_> {
             None => None,
         };
         let all_int = matches!((&a, &b), (Value::Int(_), Value::Int(_)))
-            && s.as_ref().map_or(true, |s| matches!(s, Value::Int(_)));
+            && s.as_ref().is_none_or(|s| matches!(s, Value::Int(_)));
         if integer && !all_int {
             self.error(
                 unit,

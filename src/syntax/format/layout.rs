@@ -44,8 +44,9 @@ impl Break {
         }
     }
 
-    /// The break a `//` comment forces in the middle of an expression.
-    fn continuation() -> Self {
+    /// A break in the middle of an expression (before an operator of a long condition, or
+    /// after a `//` comment): the next line is indented one level deeper.
+    pub(super) fn continuation() -> Self {
         Break {
             blank: false,
             may_blank: false,
@@ -56,7 +57,7 @@ impl Break {
 
 /// What a flat attempt must restore when it fails.
 #[derive(Debug, Clone, Copy)]
-struct Checkpoint {
+pub(super) struct Checkpoint {
     out_len: usize,
     column: usize,
     line_has_content: bool,
@@ -84,9 +85,9 @@ pub(super) struct Layout<'a> {
     /// Where the last token or comment written ended in the source.
     last_end: usize,
     /// Inside a flat attempt: any line break or overlong line makes it fail.
-    flat: bool,
+    pub(super) flat: bool,
     /// The current flat attempt failed.
-    overflow: bool,
+    pub(super) overflow: bool,
 }
 
 impl<'a> Layout<'a> {
@@ -251,7 +252,7 @@ impl<'a> Layout<'a> {
         self.closer(close, closer);
     }
 
-    fn checkpoint(&self) -> Checkpoint {
+    pub(super) fn checkpoint(&self) -> Checkpoint {
         Checkpoint {
             out_len: self.out.len(),
             column: self.column,
@@ -264,7 +265,7 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn restore(&mut self, c: Checkpoint) {
+    pub(super) fn restore(&mut self, c: Checkpoint) {
         self.out.truncate(c.out_len);
         self.column = c.column;
         self.line_has_content = c.line_has_content;
