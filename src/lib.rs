@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod data;
+pub mod link;
 pub mod metric;
 pub mod model;
 pub mod perturb;

@@ -67,7 +67,7 @@ impl NpzArchive {
                 }
                 HeaderProblem::UnsupportedDType { found, help, .. } => {
                     HeaderProblem::UnsupportedDType {
-                        array: Some(member.clone()),
+                        array: Some(format!("member `{member}`")),
                         found,
                         help,
                     }

@@ -142,10 +142,11 @@ pub fn signature(model: &ModelProto) -> Result<Signature, String> {
 }
 
 fn value_signature(value: &ValueInfoProto) -> ValueSignature {
-    let tensor = value.r#type.as_ref().and_then(|t| match &t.value {
-        Some(type_proto::Value::TensorType(tensor)) => Some(tensor),
-        None => None,
-    });
+    let tensor = value
+        .r#type
+        .as_ref()
+        .and_then(|t| t.value.as_ref())
+        .map(|type_proto::Value::TensorType(tensor)| tensor);
     let dims = tensor.and_then(|t| t.shape.as_ref()).map(|shape| {
         shape
             .dim
