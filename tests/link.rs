@@ -571,3 +571,22 @@ fn image_folder_class_count() {
     let rendered = project.link_errors(&spec(r#"images("data/pictures", size: [8, 8])"#, 2));
     insta::assert_snapshot!(rendered);
 }
+
+#[test]
+fn labels_and_models_that_cannot_be_used() {
+    let project = Project::new();
+    project
+        .write(
+            "data/digits.npz",
+            &npz(&[
+                ("x.npy", npy("<f4", &[5], 4)),
+                ("y.npy", npy("<f4", &[5], 4)),
+            ]),
+        )
+        .write(
+            "models/net.onnx",
+            &onnx(&[D::N(32), D::N(64)], &[D::N(32), D::N(10)]),
+        );
+    let rendered = project.link_errors(&spec(r#"npz("data/digits.npz")"#, 10));
+    insta::assert_snapshot!(rendered);
+}

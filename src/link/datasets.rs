@@ -35,11 +35,7 @@ impl Linker<'_> {
             "images" => self.images(dataset),
             "safetensors" => self.safetensors_data(dataset),
             // The bundled samples ship with rbench: nothing to read before they load.
-            _ => Some(LinkedDataset {
-                samples: None,
-                sample_shape: None,
-                sample_type: None,
-            }),
+            _ => Some(LinkedDataset::default()),
         }
     }
 

@@ -29,8 +29,8 @@ pub struct Linked {
     pub models: Vec<LinkedModel>,
 }
 
-/// What a data set's files hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a data set's files hold; every field `None` when nothing is known before loading.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LinkedDataset {
     /// How many samples there are, when the headers tell (CSV rows are not counted).
     pub samples: Option<u64>,
@@ -43,7 +43,7 @@ pub struct LinkedDataset {
 }
 
 /// What a model takes and gives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LinkedModel {
     /// The shape of one input sample, batch dimension dropped; `None` for a symbolic dimension.
     /// `None` when the model does not record it.
@@ -89,9 +89,13 @@ pub fn link(spec: &Spec) -> Result<Linked, LinkErrors> {
     if !linker.errors.is_empty() {
         return Err(LinkErrors::new(root, linker.errors));
     }
+    // Without errors, `None` only stands for a declaration the checker left incomplete.
     Ok(Linked {
-        datasets: datasets.into_iter().flatten().collect(),
-        models: models.into_iter().flatten().collect(),
+        datasets: datasets
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
+        models: models.into_iter().map(Option::unwrap_or_default).collect(),
     })
 }
 

@@ -191,18 +191,32 @@ pub mod tensor_shape_proto {
 
 /// `TensorProto.DataType` codes.
 pub mod data_type {
+    /// 32-bit float.
     pub const FLOAT: i32 = 1;
+    /// 8-bit unsigned integer.
     pub const UINT8: i32 = 2;
+    /// 8-bit signed integer.
     pub const INT8: i32 = 3;
+    /// 16-bit unsigned integer.
     pub const UINT16: i32 = 4;
+    /// 16-bit signed integer.
     pub const INT16: i32 = 5;
+    /// 32-bit signed integer.
     pub const INT32: i32 = 6;
+    /// 64-bit signed integer.
     pub const INT64: i32 = 7;
+    /// UTF-8 string.
     pub const STRING: i32 = 8;
+    /// Boolean.
     pub const BOOL: i32 = 9;
+    /// IEEE 754 half-precision float.
     pub const FLOAT16: i32 = 10;
+    /// 64-bit float.
     pub const DOUBLE: i32 = 11;
+    /// 32-bit unsigned integer.
     pub const UINT32: i32 = 12;
+    /// 64-bit unsigned integer.
     pub const UINT64: i32 = 13;
+    /// bfloat16: a 32-bit float truncated to 16 bits.
     pub const BFLOAT16: i32 = 16;
 }
