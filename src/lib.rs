@@ -3,6 +3,7 @@
 pub mod check;
 pub mod data;
 pub mod explain;
+pub mod link;
 pub mod metric;
 pub mod model;
 pub mod perturb;

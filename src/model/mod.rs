@@ -1,5 +1,6 @@
 //! Models: ONNX graphs and safetensors weights with built-in architectures.
 
 mod architectures;
+pub mod onnx;
 
 pub use architectures::SCHEMAS;

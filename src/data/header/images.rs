@@ -1,0 +1,157 @@
+//! Image folders: one sub-folder per class, sorted by name (the class index is the position),
+//! each holding PNG or JPEG files. Files are counted, and only the first image's header is read.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::{io_problem, HeaderError, HeaderProblem};
+
+/// File extensions counted as images (compared without case).
+pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg"];
+
+/// One class sub-folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageClass {
+    pub name: String,
+    /// How many image files it holds.
+    pub images: u64,
+}
+
+/// What an image folder holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageFolder {
+    /// The classes, sorted by name: the class index is the position.
+    pub classes: Vec<ImageClass>,
+    /// The first image (in class and file-name order) and its `(width, height)`.
+    pub first_image: Option<(PathBuf, (u32, u32))>,
+}
+
+impl ImageFolder {
+    /// Images in all classes.
+    pub fn images(&self) -> u64 {
+        self.classes.iter().map(|c| c.images).sum()
+    }
+}
+
+/// Lists the class folders under `path`, counts their images and reads the first image's size.
+pub fn read_image_folder(path: &Path) -> Result<ImageFolder, HeaderError> {
+    let error = |problem| HeaderError::new(path, problem);
+    let invalid = |text: String| error(HeaderProblem::Invalid(text));
+    let metadata = fs::metadata(path).map_err(|e| error(io_problem(&e)))?;
+    if !metadata.is_dir() {
+        return Err(invalid(
+            "not a folder; `images` reads a folder with one sub-folder of images per class".into(),
+        ));
+    }
+    let class_dirs: Vec<PathBuf> = sorted_entries(path)
+        .map_err(|e| error(io_problem(&e)))?
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .collect();
+    if class_dirs.is_empty() {
+        return Err(invalid(
+            "the folder has no sub-folders; put each class's images in a sub-folder named after it"
+                .into(),
+        ));
+    }
+    let mut classes = Vec::new();
+    let mut first_image = None;
+    for dir in class_dirs {
+        let name = dir
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let images: Vec<PathBuf> = sorted_entries(&dir)
+            .map_err(|e| invalid(format!("cannot list the class folder `{name}`: {e}")))?
+            .into_iter()
+            .filter(|p| p.is_file() && is_image(p))
+            .collect();
+        if first_image.is_none() {
+            if let Some(image) = images.first() {
+                let size = image::image_dimensions(image).map_err(|e| {
+                    invalid(format!(
+                        "cannot read the image `{}`: {e}",
+                        relative(image, path)
+                    ))
+                })?;
+                first_image = Some((image.clone(), size));
+            }
+        }
+        classes.push(ImageClass {
+            name,
+            images: images.len() as u64,
+        });
+    }
+    Ok(ImageFolder {
+        classes,
+        first_image,
+    })
+}
+
+/// The entries of `dir`, sorted by name.
+fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut entries = fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    entries.sort();
+    Ok(entries)
+}
+
+fn is_image(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+/// `cat/001.png` for an image under `root`.
+fn relative(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_images_per_class_and_reads_the_first_size() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        for (class, files) in [("cat", 2), ("ant", 1)] {
+            let class_dir = dir.path().join(class);
+            fs::create_dir(&class_dir).expect("create a class folder");
+            for i in 0..files {
+                image::RgbImage::new(5, 3)
+                    .save(class_dir.join(format!("{i}.png")))
+                    .expect("write an image");
+            }
+        }
+        fs::write(dir.path().join("cat/notes.txt"), "not an image").expect("write");
+        fs::write(dir.path().join("README"), "not a class").expect("write");
+        let folder = read_image_folder(dir.path()).expect("a valid folder");
+        let names: Vec<(&str, u64)> = folder
+            .classes
+            .iter()
+            .map(|c| (c.name.as_str(), c.images))
+            .collect();
+        assert_eq!(names, [("ant", 1), ("cat", 2)]);
+        assert_eq!(folder.images(), 3);
+        let (first, size) = folder.first_image.expect("an image");
+        assert!(first.ends_with("ant/0.png"));
+        assert_eq!(size, (5, 3));
+    }
+
+    #[test]
+    fn refuses_a_file_a_flat_folder_and_a_broken_image() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let error = read_image_folder(dir.path()).expect_err("no classes");
+        assert!(error.to_string().contains("no sub-folders"), "{error}");
+        fs::write(dir.path().join("x.png"), "x").expect("write");
+        let error = read_image_folder(&dir.path().join("x.png")).expect_err("a file");
+        assert!(error.to_string().contains("not a folder"), "{error}");
+        fs::create_dir(dir.path().join("a")).expect("create");
+        fs::write(dir.path().join("a/broken.png"), "not a png").expect("write");
+        let error = read_image_folder(dir.path()).expect_err("broken image");
+        assert!(error.to_string().contains("`a/broken.png`"), "{error}");
+    }
+}

@@ -1,0 +1,344 @@
+//! The link step: before anything runs, read the headers of every file a checked [`Spec`] names
+//! (data sets, models, weights) and report where they contradict the spec or each other: files
+//! that are missing or corrupt, unsupported element types, labels that do not match the
+//! samples, sample shapes a model cannot take, class counts a model does not output.
+//!
+//! Only headers are read (an ONNX file, which has none, is decoded whole). Every problem is
+//! reported, each a [`LinkError`] with a stable code `rbench::link::<kind>`.
+
+mod architecture;
+mod datasets;
+mod error;
+mod models;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub use error::{LinkError, LinkErrors};
+
+use crate::check::{Call, Spec, Value};
+use crate::data::{ElementType, HeaderError, HeaderProblem};
+use crate::model::onnx::Signature;
+use crate::syntax::Span;
+
+/// What the headers say about a spec's data sets and models, indexed like [`Spec::datasets`]
+/// and [`Spec::models`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linked {
+    pub datasets: Vec<LinkedDataset>,
+    pub models: Vec<LinkedModel>,
+}
+
+/// What a data set's files hold; every field `None` when nothing is known before loading.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LinkedDataset {
+    /// How many samples there are, when the headers tell (CSV rows are not counted).
+    pub samples: Option<u64>,
+    /// The shape of one sample: `[channels, height, width]` for images, `[features]` for
+    /// tables, the array's trailing dimensions otherwise; `None` when not known before loading
+    /// (the bundled samples).
+    pub sample_shape: Option<Vec<u64>>,
+    /// The samples' stored element type, when the file records one.
+    pub sample_type: Option<ElementType>,
+}
+
+/// What a model takes and gives.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LinkedModel {
+    /// The shape of one input sample, batch dimension dropped; `None` for a symbolic dimension.
+    /// `None` when the model does not record it.
+    pub input: Option<Vec<Option<u64>>>,
+    /// How many class scores it outputs, when known.
+    pub classes: Option<u64>,
+    /// The ONNX signature, for ONNX models.
+    pub onnx: Option<Signature>,
+}
+
+/// Reads the headers of every file `spec` names and checks them against the spec and each
+/// other; returns what they hold, or every problem found.
+pub fn link(spec: &Spec) -> Result<Linked, LinkErrors> {
+    let root = &spec.files[0];
+    let mut linker = Linker {
+        base: Path::new(&root.name)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+        text: &root.text,
+        errors: Vec::new(),
+    };
+    let datasets: Vec<Option<LinkedDataset>> =
+        spec.datasets.iter().map(|d| linker.dataset(d)).collect();
+    let models: Vec<Option<LinkedModel>> = spec.models.iter().map(|m| linker.model(m)).collect();
+    let pairs: BTreeSet<(usize, usize)> = spec
+        .evaluations
+        .iter()
+        .map(|e| (e.model, e.dataset))
+        .collect();
+    for (model, dataset) in pairs {
+        if let (Some(Some(linked_model)), Some(Some(linked_data))) =
+            (models.get(model), datasets.get(dataset))
+        {
+            linker.pair(
+                &spec.models[model],
+                linked_model,
+                &spec.datasets[dataset],
+                linked_data,
+            );
+        }
+    }
+    if !linker.errors.is_empty() {
+        return Err(LinkErrors::new(root, linker.errors));
+    }
+    // Without errors, `None` only stands for a declaration the checker left incomplete.
+    Ok(Linked {
+        datasets: datasets
+            .into_iter()
+            .map(Option::unwrap_or_default)
+            .collect(),
+        models: models.into_iter().map(Option::unwrap_or_default).collect(),
+    })
+}
+
+/// The link step's state: where relative paths are shown from, and the problems found so far.
+struct Linker<'s> {
+    /// The spec's folder: paths under it are shown relative to it.
+    base: PathBuf,
+    /// The spec's text, to narrow declaration spans to their first line.
+    text: &'s str,
+    errors: Vec<LinkError>,
+}
+
+impl Linker<'_> {
+    /// `path` as the spec's reader knows it: relative to the spec's folder when under it.
+    fn show(&self, path: &Path) -> String {
+        path.strip_prefix(&self.base)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    /// The first line of a declaration (`dataset digits {`), to label it without its body.
+    fn header_line(&self, span: Span) -> Span {
+        let body = self.text.get(span.start..span.end).unwrap_or_default();
+        let len = body.find('\n').unwrap_or(body.len());
+        let line = body[..len].trim_end();
+        Span::new(span.file, span.start, span.start + line.len())
+    }
+
+    /// Reports a file that could not be read as expected; `what` names it in the spec's terms
+    /// ("the labels file"), `expected` says what it should be ("an IDX file").
+    fn file_error<T>(
+        &mut self,
+        error: HeaderError,
+        what: &str,
+        expected: &str,
+        span: Span,
+    ) -> Option<T> {
+        let path = self.show(&error.path);
+        let span = span.into();
+        self.errors.push(match error.problem {
+            HeaderProblem::NotFound => LinkError::FileNotFound {
+                what: what.to_string(),
+                path,
+                span,
+                help: format!("the path resolves to `{}`", error.path.display()),
+            },
+            HeaderProblem::Unreadable(reason) => LinkError::UnreadableFile {
+                what: what.to_string(),
+                path,
+                reason,
+                span,
+            },
+            HeaderProblem::Invalid(problem) => LinkError::InvalidFile {
+                path,
+                problem,
+                span,
+                expected: format!("expected {expected}"),
+            },
+            HeaderProblem::UnsupportedDType { array, found, help } => LinkError::UnsupportedDType {
+                path,
+                array: array.unwrap_or_else(|| what.to_string()),
+                found,
+                span,
+                help,
+            },
+            HeaderProblem::Missing {
+                kind,
+                name,
+                available,
+            } => LinkError::MissingEntry {
+                help: missing_help(kind, &name, &available),
+                path,
+                kind: kind.to_string(),
+                name,
+                span,
+            },
+        });
+        None
+    }
+
+    /// Checks that `model` can evaluate `dataset`: sample shapes and class counts.
+    fn pair(
+        &mut self,
+        model: &crate::check::Model,
+        linked_model: &LinkedModel,
+        dataset: &crate::check::Dataset,
+        linked_data: &LinkedDataset,
+    ) {
+        let dataset_span = self.header_line(dataset.span).into();
+        let model_span = self.header_line(model.span).into();
+        if let (Some(input), Some(sample)) = (&linked_model.input, &linked_data.sample_shape) {
+            if !accepts(input, sample) {
+                self.errors.push(LinkError::InputShapeMismatch {
+                    model: model.name.clone(),
+                    dataset: dataset.name.clone(),
+                    input: format_dims(input),
+                    sample: crate::data::header::format_shape(sample),
+                    dataset_span,
+                    model_span,
+                    help: shape_help(input, sample),
+                });
+            }
+        }
+        if let Some(outputs) = linked_model.classes {
+            if outputs != u64::from(dataset.classes) {
+                self.errors.push(LinkError::ClassesMismatch {
+                    dataset: dataset.name.clone(),
+                    model: model.name.clone(),
+                    classes: dataset.classes,
+                    outputs,
+                    dataset_span,
+                    model_span,
+                });
+            }
+        }
+    }
+}
+
+/// Whether a model whose input sample has shape `input` takes samples of shape `sample`: the
+/// same dimensions (a symbolic one matches any), or a flat input of as many values as a sample
+/// has (the engine flattens such samples).
+fn accepts(input: &[Option<u64>], sample: &[u64]) -> bool {
+    let same = input.len() == sample.len()
+        && input
+            .iter()
+            .zip(sample)
+            .all(|(i, s)| i.is_none() || *i == Some(*s));
+    let flattened = match input {
+        [Some(n)] => sample.len() > 1 && sample.iter().product::<u64>() == *n,
+        _ => false,
+    };
+    same || flattened
+}
+
+fn shape_help(input: &[Option<u64>], sample: &[u64]) -> String {
+    let values: u64 = sample.iter().product();
+    match input {
+        [Some(n)] if sample.len() > 1 => format!(
+            "the model takes flat samples of {n} values; these samples have {values} values"
+        ),
+        _ => "the model's input (after its batch dimension) must match one sample of the data set"
+            .into(),
+    }
+}
+
+/// `[3, ?, ?]`: a model's input dimensions, `?` for symbolic ones.
+fn format_dims(dims: &[Option<u64>]) -> String {
+    let dims: Vec<String> = dims
+        .iter()
+        .map(|d| d.map_or_else(|| "?".into(), |d| d.to_string()))
+        .collect();
+    format!("[{}]", dims.join(", "))
+}
+
+/// The path a call passes as `name`.
+fn path_param<'c>(call: &'c Call, name: &str) -> Option<&'c Path> {
+    match call.params.get(name) {
+        Some(Value::Path(path)) => Some(path),
+        _ => None,
+    }
+}
+
+/// The string a call passes as `name`.
+fn str_param<'c>(call: &'c Call, name: &str) -> Option<&'c str> {
+    match call.params.get(name) {
+        Some(Value::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// The non-negative integer a call passes as `name`.
+fn uint_param(call: &Call, name: &str) -> Option<u64> {
+    match call.params.get(name) {
+        Some(Value::Int(i)) => u64::try_from(*i).ok(),
+        _ => None,
+    }
+}
+
+/// The list of non-negative integers a call passes as `name`.
+fn uints_param(call: &Call, name: &str) -> Option<Vec<u64>> {
+    match call.params.get(name) {
+        Some(Value::List(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::Int(i) => u64::try_from(*i).ok(),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// "did you mean `target`?" for a near name, else the names the file has.
+fn missing_help(kind: &str, name: &str, available: &[String]) -> String {
+    let limit = (name.chars().count() / 3).clamp(1, 3);
+    let nearest = available
+        .iter()
+        .map(|a| (strsim::levenshtein(name, a), a))
+        .filter(|(distance, _)| *distance <= limit)
+        .min();
+    match nearest {
+        Some((_, near)) => format!("did you mean `{near}`?"),
+        None if available.len() == 1 => format!("the only {kind} is `{}`", available[0]),
+        None => format!("the {kind}s are {}", quoted_list(available)),
+    }
+}
+
+/// "`a`, `b` and `c`", shortened after 12 entries.
+fn quoted_list(items: &[String]) -> String {
+    let shown: Vec<String> = items.iter().take(12).map(|i| format!("`{i}`")).collect();
+    let mut text = match shown.as_slice() {
+        [] => "none".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    if items.len() > 12 {
+        text.push_str(&format!(" (and {} more)", items.len() - 12));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_model_takes_equal_symbolic_or_flattened_shapes() {
+        assert!(accepts(&[Some(1), Some(28), Some(28)], &[1, 28, 28]));
+        assert!(accepts(&[Some(1), None, None], &[1, 28, 28]));
+        assert!(accepts(&[Some(784)], &[1, 28, 28]));
+        assert!(accepts(&[Some(64)], &[64]));
+        assert!(!accepts(&[Some(3), None, None], &[1, 28, 28]));
+        assert!(!accepts(&[Some(1), None, None], &[784]));
+        assert!(!accepts(&[Some(100)], &[1, 28, 28]));
+        assert!(!accepts(&[Some(64)], &[30]));
+    }
+
+    #[test]
+    fn lists_are_quoted_and_shortened() {
+        let names: Vec<String> = (0..14).map(|i| i.to_string()).collect();
+        assert_eq!(quoted_list(&names[..1]), "`0`");
+        assert_eq!(quoted_list(&names[..3]), "`0`, `1` and `2`");
+        assert!(quoted_list(&names).ends_with("`11` (and 2 more)"));
+    }
+}

@@ -1,0 +1,592 @@
+//! The link step on real files: each test writes small data, model and weights files into a
+//! temporary project, checks a spec naming them, and links it. Successes assert what the
+//! headers say; failures snapshot the rendered diagnostics (the temporary folder shows as
+//! `[TMP]`).
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use miette::{GraphicalReportHandler, GraphicalTheme};
+use prost::Message;
+use rbench::check::{self, FsLoader};
+use rbench::link::{self, Linked, LinkedDataset, LinkedModel};
+use rbench::model::onnx::proto::tensor_shape_proto::{dimension, Dimension};
+use rbench::model::onnx::proto::{
+    data_type, type_proto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto,
+    TypeProto, ValueInfoProto,
+};
+use rbench::syntax::{self, FileId, SourceFile};
+use safetensors::tensor::TensorView;
+use safetensors::Dtype;
+use tempfile::TempDir;
+
+/// A temporary project folder holding a spec and the files it names.
+struct Project {
+    dir: TempDir,
+}
+
+impl Project {
+    fn new() -> Project {
+        Project {
+            dir: tempfile::tempdir().expect("create a temporary folder"),
+        }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn write(&self, relative: &str, bytes: &[u8]) -> &Project {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().expect("a parent folder")).expect("create folders");
+        std::fs::write(&path, bytes).expect("write a file");
+        self
+    }
+
+    /// Parses, checks and links `spec` written as `bench.rbench` in the project.
+    fn link(&self, spec: &str) -> Result<Linked, String> {
+        let path = self.path("bench.rbench");
+        std::fs::write(&path, spec).expect("write the spec");
+        let source = SourceFile::new(FileId(0), path.display().to_string(), spec);
+        let ast = syntax::parse(&source).expect("the spec parses");
+        let spec = match check::check(source, ast, &path, &FsLoader) {
+            Ok(spec) => spec,
+            Err(errors) => panic!("the spec checks: {}", self.render(&errors)),
+        };
+        link::link(&spec).map_err(|errors| self.render(&errors))
+    }
+
+    /// Links `spec`, which must fail; the rendered diagnostics.
+    fn link_errors(&self, spec: &str) -> String {
+        match self.link(spec) {
+            Ok(linked) => panic!("expected link errors, got {linked:?}"),
+            Err(rendered) => rendered,
+        }
+    }
+
+    fn render(&self, diagnostic: &dyn miette::Diagnostic) -> String {
+        let mut out = String::new();
+        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+            .with_width(80)
+            .render_report(&mut out, diagnostic)
+            .expect("rendering into a String cannot fail");
+        out.replace(&self.dir.path().display().to_string(), "[TMP]")
+    }
+}
+
+/// A spec with one data set declared by `source` and one ONNX model, evaluated together.
+fn spec(source: &str, classes: u32) -> String {
+    format!(
+        r#"benchmark linking {{
+  seed = 1
+}}
+
+dataset data {{
+  source = {source}
+  classes = {classes}
+}}
+
+model net {{
+  onnx = "models/net.onnx"
+}}
+
+evaluate net on data
+"#
+    )
+}
+
+// ---- small file writers ----
+
+/// An npy file (version 1.0) of `shape` with zeroed elements of `size` bytes.
+fn npy(descr: &str, shape: &[u64], size: usize) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(u64::to_string).collect();
+    let shape_text = match dims.as_slice() {
+        [one] => format!("({one},)"),
+        _ => format!("({})", dims.join(", ")),
+    };
+    let mut header =
+        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    let count: u64 = shape.iter().product();
+    bytes.extend(vec![0u8; count as usize * size]);
+    bytes
+}
+
+/// An npz archive of deflated npy members.
+fn npz(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in members {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file(*name, options).expect("start a member");
+        zip.write_all(bytes).expect("write a member");
+    }
+    zip.finish().expect("finish the archive").into_inner()
+}
+
+/// An IDX file of unsigned bytes.
+fn idx(dims: &[u32]) -> Vec<u8> {
+    let mut bytes = vec![0, 0, 0x08, dims.len() as u8];
+    for d in dims {
+        bytes.extend(d.to_be_bytes());
+    }
+    let count: u32 = dims.iter().product();
+    bytes.extend(vec![0u8; count as usize]);
+    bytes
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).expect("compress");
+    encoder.finish().expect("compress")
+}
+
+/// A safetensors file of zeroed tensors.
+fn safetensors(tensors: &[(&str, Dtype, &[usize])]) -> Vec<u8> {
+    let buffers: Vec<Vec<u8>> = tensors
+        .iter()
+        .map(|(_, dtype, shape)| vec![0u8; shape.iter().product::<usize>() * dtype.bitsize() / 8])
+        .collect();
+    let views: Vec<(&str, TensorView<'_>)> = tensors
+        .iter()
+        .zip(&buffers)
+        .map(|((name, dtype, shape), data)| {
+            let view = TensorView::new(*dtype, shape.to_vec(), data).expect("a valid tensor");
+            (*name, view)
+        })
+        .collect();
+    safetensors::serialize(views, None).expect("serialize")
+}
+
+/// A dimension of an ONNX shape: a number or a symbolic name.
+enum D {
+    N(i64),
+    Sym(&'static str),
+}
+
+fn value_info(name: &str, dims: &[D]) -> ValueInfoProto {
+    let dim = dims
+        .iter()
+        .map(|d| Dimension {
+            value: Some(match d {
+                D::N(n) => dimension::Value::DimValue(*n),
+                D::Sym(s) => dimension::Value::DimParam(s.to_string()),
+            }),
+        })
+        .collect();
+    ValueInfoProto {
+        name: Some(name.into()),
+        r#type: Some(TypeProto {
+            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
+                elem_type: Some(data_type::FLOAT),
+                shape: Some(TensorShapeProto { dim }),
+            })),
+        }),
+    }
+}
+
+/// An ONNX model `input → Flatten → output` with the given input and output shapes.
+fn onnx(input: &[D], output: &[D]) -> Vec<u8> {
+    ModelProto {
+        ir_version: Some(8),
+        producer_name: Some("rbench tests".into()),
+        opset_import: vec![OperatorSetIdProto {
+            domain: Some(String::new()),
+            version: Some(17),
+        }],
+        graph: Some(GraphProto {
+            name: Some("net".into()),
+            node: vec![NodeProto {
+                op_type: Some("Flatten".into()),
+                input: vec!["input".into()],
+                output: vec!["scores".into()],
+                ..Default::default()
+            }],
+            input: vec![value_info("input", input)],
+            output: vec![value_info("scores", output)],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+fn png() -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image::RgbImage::new(6, 4)
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .expect("encode a PNG");
+    bytes
+}
+
+/// An MLP classifier over 64 features with 10 classes, batch dimension symbolic.
+fn mlp_onnx() -> Vec<u8> {
+    onnx(&[D::Sym("batch"), D::N(64)], &[D::Sym("batch"), D::N(10)])
+}
+
+fn digits_npz(samples: u64, labels: u64) -> Vec<u8> {
+    npz(&[
+        ("x.npy", npy("<f4", &[samples, 64], 4)),
+        ("y.npy", npy("<i8", &[labels], 8)),
+    ])
+}
+
+// ---- successes ----
+
+#[test]
+fn npz_data_and_an_onnx_model_link() {
+    let project = Project::new();
+    project
+        .write("data/digits.npz", &digits_npz(5, 5))
+        .write("models/net.onnx", &mlp_onnx());
+    let linked = project
+        .link(&spec(r#"npz("data/digits.npz")"#, 10))
+        .expect("links");
+    assert_eq!(
+        linked.datasets,
+        [LinkedDataset {
+            samples: Some(5),
+            sample_shape: Some(vec![64]),
+            sample_type: Some(rbench::data::ElementType::F32),
+        }]
+    );
+    let model = &linked.models[0];
+    assert_eq!(model.input, Some(vec![Some(64)]));
+    assert_eq!(model.classes, Some(10));
+    let signature = model.onnx.as_ref().expect("an ONNX signature");
+    assert_eq!(signature.ops, ["Flatten"]);
+    assert_eq!(signature.opsets, [(String::new(), 17)]);
+}
+
+#[test]
+fn gzip_idx_images_get_a_channel_and_a_symbolic_batch_is_dropped() {
+    let project = Project::new();
+    project
+        .write("data/images.gz", &gzip(&idx(&[3, 28, 28])))
+        .write("data/labels.gz", &gzip(&idx(&[3])))
+        .write(
+            "models/net.onnx",
+            &onnx(
+                &[D::Sym("N"), D::N(1), D::N(28), D::N(28)],
+                &[D::Sym("N"), D::N(10)],
+            ),
+        );
+    let linked = project
+        .link(&spec(r#"idx("data/images.gz", "data/labels.gz")"#, 10))
+        .expect("links");
+    assert_eq!(linked.datasets[0].samples, Some(3));
+    assert_eq!(linked.datasets[0].sample_shape, Some(vec![1, 28, 28]));
+    assert_eq!(
+        linked.models[0].input,
+        Some(vec![Some(1), Some(28), Some(28)])
+    );
+}
+
+#[test]
+fn a_flat_model_input_takes_images_of_as_many_values_and_a_batch_of_one() {
+    let project = Project::new();
+    project
+        .write("data/images", &idx(&[2, 28, 28]))
+        .write("data/labels", &idx(&[2]))
+        .write(
+            "models/net.onnx",
+            &onnx(&[D::N(1), D::N(784)], &[D::N(1), D::N(10)]),
+        );
+    let linked = project
+        .link(&spec(r#"idx("data/images", "data/labels")"#, 10))
+        .expect("links");
+    assert_eq!(linked.models[0].input, Some(vec![Some(784)]));
+}
+
+#[test]
+fn csv_images_and_safetensors_sources_with_safetensors_weights_link() {
+    let project = Project::new();
+    project
+        .write("data/table.csv", b"a,b,c,target\n1,2,3,0\n")
+        .write("data/pictures/ant/1.png", &png())
+        .write("data/pictures/ant/2.png", &png())
+        .write("data/pictures/bee/1.png", &png())
+        .write(
+            "data/tensors.safetensors",
+            &safetensors(&[("x", Dtype::F32, &[4, 3]), ("y", Dtype::I64, &[4])]),
+        )
+        .write(
+            "models/mlp.safetensors",
+            &safetensors(&[
+                ("hidden.0.weight", Dtype::F32, &[8, 3]),
+                ("hidden.0.bias", Dtype::F32, &[8]),
+                ("output.weight", Dtype::F32, &[2, 8]),
+                ("output.bias", Dtype::F32, &[2]),
+            ]),
+        )
+        .write(
+            "models/cnn.safetensors",
+            &safetensors(&[
+                ("convs.0.weight", Dtype::F32, &[4, 1, 3, 3]),
+                ("hidden.weight", Dtype::F32, &[16, 64]),
+                ("output.weight", Dtype::F32, &[2, 16]),
+            ]),
+        );
+    let linked = project
+        .link(
+            r#"benchmark linking {
+  seed = 1
+}
+
+dataset table {
+  source = csv("data/table.csv", label: "target")
+  classes = 2
+}
+
+dataset tensors {
+  source = safetensors("data/tensors.safetensors")
+  classes = 2
+}
+
+dataset pictures {
+  source = images("data/pictures", size: [16, 16], grayscale: true)
+  classes = 2
+}
+
+model mlp {
+  safetensors = "models/mlp.safetensors"
+  arch = mlp(hidden: [8], classes: 2)
+}
+
+model cnn {
+  safetensors = "models/cnn.safetensors"
+  arch = cnn(channels: [4], hidden: 16, classes: 2)
+}
+
+evaluate mlp on [table, tensors]
+evaluate cnn on pictures
+"#,
+        )
+        .expect("links");
+    let shapes: Vec<(Option<u64>, Option<Vec<u64>>)> = linked
+        .datasets
+        .iter()
+        .map(|d| (d.samples, d.sample_shape.clone()))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            (None, Some(vec![3])),
+            (Some(4), Some(vec![3])),
+            (Some(3), Some(vec![1, 16, 16])),
+        ]
+    );
+    assert_eq!(
+        linked.models,
+        [
+            LinkedModel {
+                input: Some(vec![Some(3)]),
+                classes: Some(2),
+                onnx: None,
+            },
+            LinkedModel {
+                input: Some(vec![Some(1), None, None]),
+                classes: Some(2),
+                onnx: None,
+            },
+        ]
+    );
+}
+
+// ---- failures, one kind each ----
+
+#[test]
+fn missing_file() {
+    let project = Project::new();
+    project.write("models/net.onnx", &mlp_onnx());
+    let rendered = project.link_errors(&spec(r#"npz("data/digits.npz")"#, 10));
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn truncated_npy() {
+    let project = Project::new();
+    let samples = npy("<f4", &[5, 64], 4);
+    project
+        .write("data/x.npy", &samples[..40])
+        .write("data/y.npy", &npy("<i8", &[5], 8))
+        .write("models/net.onnx", &mlp_onnx());
+    let rendered = project.link_errors(&spec(r#"npy("data/x.npy", "data/y.npy")"#, 10));
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn bad_idx_magic() {
+    let project = Project::new();
+    project
+        .write("data/images", &gzip(&idx(&[3, 28, 28])))
+        .write("data/labels", &idx(&[3]))
+        .write("models/net.onnx", &mlp_onnx());
+    let rendered = project.link_errors(&spec(r#"idx("data/images", "data/labels")"#, 10));
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn npz_missing_member() {
+    let project = Project::new();
+    project
+        .write(
+            "data/digits.npz",
+            &npz(&[
+                ("images.npy", npy("<f4", &[5, 64], 4)),
+                ("labels.npy", npy("<i8", &[5], 8)),
+            ]),
+        )
+        .write("models/net.onnx", &mlp_onnx());
+    let rendered = project.link_errors(&spec(r#"npz("data/digits.npz", y: "labels")"#, 10));
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn shape_mismatch() {
+    let project = Project::new();
+    project
+        .write("data/images.gz", &gzip(&idx(&[3, 28, 28])))
+        .write("data/labels.gz", &gzip(&idx(&[3])))
+        .write(
+            "models/net.onnx",
+            &onnx(
+                &[D::Sym("N"), D::N(3), D::N(32), D::N(32)],
+                &[D::Sym("N"), D::N(10)],
+            ),
+        );
+    let rendered = project.link_errors(&spec(r#"idx("data/images.gz", "data/labels.gz")"#, 10));
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn classes_mismatch() {
+    let project = Project::new();
+    project.write("data/digits.npz", &digits_npz(5, 5)).write(
+        "models/net.onnx",
+        &onnx(&[D::Sym("batch"), D::N(64)], &[D::Sym("batch"), D::N(2)]),
+    );
+    let rendered = project.link_errors(&spec(r#"npz("data/digits.npz")"#, 10));
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn sample_count_mismatch() {
+    let project = Project::new();
+    project
+        .write("data/digits.npz", &digits_npz(5, 4))
+        .write("models/net.onnx", &mlp_onnx());
+    let rendered = project.link_errors(&spec(r#"npz("data/digits.npz")"#, 10));
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn architecture_mismatch() {
+    let project = Project::new();
+    project.write("data/digits.npz", &digits_npz(5, 5)).write(
+        "models/net.safetensors",
+        &safetensors(&[
+            ("hidden.0.weight", Dtype::F32, &[32, 64]),
+            ("output.weight", Dtype::F32, &[2, 32]),
+        ]),
+    );
+    let rendered = project.link_errors(
+        r#"benchmark linking {
+  seed = 1
+}
+
+dataset data {
+  source = npz("data/digits.npz")
+  classes = 10
+}
+
+model net {
+  safetensors = "models/net.safetensors"
+  arch = mlp(hidden: [16], classes: 10)
+}
+
+evaluate net on data
+"#,
+    );
+    insta::assert_snapshot!(rendered);
+}
+
+/// Every problem of every file is reported, not the first.
+#[test]
+fn every_problem_is_reported() {
+    let project = Project::new();
+    project
+        .write("data/table.csv", b"a;b;target\n")
+        .write("data/y.npy", &npy(">i8", &[5], 8))
+        .write("data/x.npy", &npy("<f8", &[5], 8))
+        .write("models/net.onnx", b"not a model");
+    let rendered = project.link_errors(
+        r#"benchmark linking {
+  seed = 1
+}
+
+dataset table {
+  source = csv("data/table.csv", label: "target")
+  classes = 2
+}
+
+dataset arrays {
+  source = npy("data/x.npy", "data/y.npy")
+  classes = 2
+}
+
+model net {
+  onnx = "models/net.onnx"
+}
+
+evaluate net on [table, arrays]
+"#,
+    );
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn image_folder_class_count() {
+    let project = Project::new();
+    project
+        .write("data/pictures/ant/1.png", &png())
+        .write("data/pictures/bee/1.png", &png())
+        .write("data/pictures/cat/1.png", &png())
+        .write(
+            "models/net.onnx",
+            &onnx(
+                &[D::Sym("N"), D::N(3), D::N(8), D::N(8)],
+                &[D::Sym("N"), D::N(2)],
+            ),
+        );
+    let rendered = project.link_errors(&spec(r#"images("data/pictures", size: [8, 8])"#, 2));
+    insta::assert_snapshot!(rendered);
+}
+
+#[test]
+fn labels_and_models_that_cannot_be_used() {
+    let project = Project::new();
+    project
+        .write(
+            "data/digits.npz",
+            &npz(&[
+                ("x.npy", npy("<f4", &[5], 4)),
+                ("y.npy", npy("<f4", &[5], 4)),
+            ]),
+        )
+        .write(
+            "models/net.onnx",
+            &onnx(&[D::N(32), D::N(64)], &[D::N(32), D::N(10)]),
+        );
+    let rendered = project.link_errors(&spec(r#"npz("data/digits.npz")"#, 10));
+    insta::assert_snapshot!(rendered);
+}
