@@ -11,4 +11,5 @@ pub mod plan;
 pub mod registry;
 pub mod risk;
 pub mod schema;
+mod suggest;
 pub mod syntax;

@@ -422,3 +422,28 @@ fn rbench_files(folder: &Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+#[test]
+fn check_link_reports_missing_data_and_model_files() {
+    let ws = Workspace::new(&[("spec.rbench", FORMATTED.as_bytes())]);
+    let unlinked = ws
+        .rbench(&["check", "spec.rbench"])
+        .output()
+        .expect("run rbench");
+    assert_eq!(unlinked.status.code(), Some(0), "{unlinked:?}");
+    let linked = ws
+        .rbench(&["check", "--link", "spec.rbench"])
+        .output()
+        .expect("run rbench");
+    assert_eq!(linked.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&linked.stderr);
+    assert_eq!(
+        stderr.matches("rbench::link::file-not-found").count(),
+        2,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("data/digits.npz") && stderr.contains("models/mlp.onnx"),
+        "{stderr}"
+    );
+}

@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::suggest::{closest, did_you_mean};
 use super::{CheckError, Checker};
 use crate::schema::{Bounds, Default, Kind, Param, Type};
+use crate::suggest::{closest, did_you_mean};
 use crate::syntax::{ast, Span};
 
 /// Fields of the `benchmark` header.

@@ -3,9 +3,9 @@
 use super::params::describe;
 use super::scope::DeclKind;
 use super::spec::{Condition, DatasetId, Gate, MetricCall, ModelId, Params, Target};
-use super::suggest::quoted_list;
 use super::{CheckError, Checker, Slot, Value};
 use crate::schema::Kind;
+use crate::suggest::quoted_list;
 use crate::syntax::ast::{self, BinaryOp, UnaryOp};
 use crate::syntax::Span;
 

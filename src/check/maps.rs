@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use super::fields::FRAMEWORK_FIELDS;
 use super::scope::DeclKind;
 use super::spec::{FrameworkUse, Gate, GateId, Mapping};
-use super::suggest::{closest, quoted_list};
 use super::{CheckError, Checker};
 use crate::risk::{Catalog, Control, Lookup, AI_RMF_NAME};
+use crate::suggest::{closest, quoted_list};
 use crate::syntax::ast;
 
 impl Checker<'_> {

@@ -16,7 +16,7 @@ mod params;
 mod perturbations;
 mod scope;
 mod spec;
-mod suggest;
+
 mod sweeps;
 mod value;
 

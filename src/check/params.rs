@@ -4,10 +4,10 @@
 use super::numbers::is_numeric;
 use super::scope::DeclKind;
 use super::spec::{Call, Target};
-use super::suggest::{closest, did_you_mean, quoted_list};
 use super::{CheckError, Checker, Value};
 use crate::registry;
 use crate::schema::{Default, Kind, Param, Schema, Type};
+use crate::suggest::{closest, did_you_mean, quoted_list};
 use crate::syntax::{self, ast, FileId, SourceFile, Span};
 
 /// Arguments matched to parameters: each given parameter with its expression.

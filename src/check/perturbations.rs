@@ -2,9 +2,9 @@
 
 use super::scope::DeclKind;
 use super::spec::{Axis, Member, Params, Perturbation, PerturbationId, Target};
-use super::suggest::{quoted_list, with_article};
 use super::{CheckError, Checker, Slot, Value};
 use crate::schema::{Family, Kind, Param, Type};
+use crate::suggest::{quoted_list, with_article};
 use crate::syntax::{ast, Span};
 
 use super::sweeps::MAX_SWEEP_MEMBERS;

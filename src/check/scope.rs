@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::suggest::{choices, did_you_mean, plural, quoted_list, with_article};
 use super::{CheckError, Checker};
+use crate::suggest::{choices, did_you_mean, plural, quoted_list, with_article};
 use crate::syntax::{ast, Span};
 
 /// What a name declares.

@@ -1,4 +1,5 @@
-//! `rbench check`: parses and checks each file and reports every problem it finds.
+//! `rbench check`: parses and checks each file (and, with `--link`, the headers of the files it
+//! names) and reports every problem it finds.
 
 use super::compile::{compile, CompileError};
 use super::input::Input;
@@ -6,12 +7,18 @@ use super::render::Console;
 use super::Status;
 
 /// Checks each input, prints all diagnostics and a one-line summary to standard error.
-pub fn run(inputs: &[Input], console: &Console) -> Status {
+pub fn run(inputs: &[Input], link: bool, console: &Console) -> Status {
     let mut with_errors = 0;
     let mut unreadable = 0;
     for input in inputs {
-        match compile(input) {
-            Ok(_) => {}
+        let linked = compile(input).and_then(|spec| match link && !spec.suite {
+            true => rbench::link::link(&spec)
+                .map(drop)
+                .map_err(|e| CompileError::Diagnostics(e.into())),
+            false => Ok(()),
+        });
+        match linked {
+            Ok(()) => {}
             Err(CompileError::Read(error)) => {
                 console.error(&error);
                 unreadable += 1;

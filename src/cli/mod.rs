@@ -48,10 +48,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Parse specs and report every problem found in them
+    /// Parse and check specs and report every problem found in them
     ///
-    /// Reads each FILE (`-` for standard input), prints its diagnostics and a summary to
-    /// standard error, and exits 1 when any file has a problem.
+    /// Reads each FILE (`-` for standard input) and the files it imports, checks names, types,
+    /// ranges, sweeps, gates and risk mappings, prints every diagnostic and a summary to standard
+    /// error, and exits 1 when any file has a problem. With `--link`, also reads the headers of
+    /// the data and model files the spec names and checks that they fit together.
     #[command(after_help = CHECK_EXIT_CODES)]
     Check(CheckArgs),
     /// Format specs in the canonical layout
@@ -98,6 +100,9 @@ struct GraphArgs {
 
 #[derive(Debug, Args)]
 struct CheckArgs {
+    /// Also read the headers of the data and model files (shapes, classes, dtypes)
+    #[arg(long)]
+    link: bool,
     /// The specs to check (`-` reads standard input)
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -140,7 +145,7 @@ pub fn main() -> ExitCode {
     let console = Console::detect();
     let status = match cli.command {
         Command::Check(args) => match Input::from_args(args.files) {
-            Ok(inputs) => check::run(&inputs, &console),
+            Ok(inputs) => check::run(&inputs, args.link, &console),
             Err(usage) => console.usage_error(&usage),
         },
         Command::Fmt(args) => match Input::from_args(args.files) {

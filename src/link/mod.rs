@@ -289,33 +289,16 @@ fn uints_param(call: &Call, name: &str) -> Option<Vec<u64>> {
     }
 }
 
-/// "did you mean `target`?" for a near name, else the names the file has.
+/// "did you mean `x`?" among `available`, else the list of what there is.
 fn missing_help(kind: &str, name: &str, available: &[String]) -> String {
-    let limit = (name.chars().count() / 3).clamp(1, 3);
-    let nearest = available
-        .iter()
-        .map(|a| (strsim::levenshtein(name, a), a))
-        .filter(|(distance, _)| *distance <= limit)
-        .min();
-    match nearest {
-        Some((_, near)) => format!("did you mean `{near}`?"),
-        None if available.len() == 1 => format!("the only {kind} is `{}`", available[0]),
-        None => format!("the {kind}s are {}", quoted_list(available)),
-    }
+    let available: Vec<&str> = available.iter().map(String::as_str).collect();
+    crate::suggest::did_you_mean(name, &available, kind)
 }
 
-/// "`a`, `b` and `c`", shortened after 12 entries.
+/// "`a`, `b` and `c`" for owned names (shortened after 12 entries).
 fn quoted_list(items: &[String]) -> String {
-    let shown: Vec<String> = items.iter().take(12).map(|i| format!("`{i}`")).collect();
-    let mut text = match shown.as_slice() {
-        [] => "none".to_string(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    };
-    if items.len() > 12 {
-        text.push_str(&format!(" (and {} more)", items.len() - 12));
-    }
-    text
+    let items: Vec<&str> = items.iter().map(String::as_str).collect();
+    crate::suggest::quoted_list(&items)
 }
 
 #[cfg(test)]

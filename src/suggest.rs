@@ -2,7 +2,7 @@
 
 /// The candidate nearest to `word`, if near enough to be a typo; failing that, the one candidate
 /// that `word` abbreviates to its first or last `_`-separated parts (`jpeg` → `jpeg_compression`).
-pub(super) fn closest<'a>(
+pub(crate) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
@@ -27,7 +27,7 @@ pub(super) fn closest<'a>(
 }
 
 /// `did you mean `x`?` when a candidate is near, else a list of what is allowed.
-pub(super) fn did_you_mean(word: &str, candidates: &[&str], what: &str) -> String {
+pub(crate) fn did_you_mean(word: &str, candidates: &[&str], what: &str) -> String {
     match closest(word, candidates.iter().copied()) {
         Some(near) => format!("did you mean `{near}`?"),
         None => choices(candidates, what),
@@ -35,7 +35,7 @@ pub(super) fn did_you_mean(word: &str, candidates: &[&str], what: &str) -> Strin
 }
 
 /// "the models are `a` and `b`", "the only model is `a`", "there are no models".
-pub(super) fn choices(candidates: &[&str], what: &str) -> String {
+pub(crate) fn choices(candidates: &[&str], what: &str) -> String {
     match candidates {
         [] => format!("there are no {} to choose from", plural(what)),
         [only] => format!("the only {what} is `{only}`"),
@@ -44,7 +44,7 @@ pub(super) fn choices(candidates: &[&str], what: &str) -> String {
 }
 
 /// `model` → `models`, `alias` → `aliases`, `model or dataset` → `models or datasets`.
-pub(super) fn plural(what: &str) -> String {
+pub(crate) fn plural(what: &str) -> String {
     let words: Vec<String> = what
         .split(" or ")
         .map(|w| match w.ends_with('s') {
@@ -56,17 +56,17 @@ pub(super) fn plural(what: &str) -> String {
 }
 
 /// `a model`, `an attack`.
-pub(super) fn with_article(what: &str) -> String {
+pub(crate) fn with_article(what: &str) -> String {
     let vowel = what.starts_with(['a', 'e', 'i', 'o', 'u']);
     format!("{} {what}", if vowel { "an" } else { "a" })
 }
 
 /// "`a`, `b` and `c`", shortened after 12 entries.
-pub(super) fn quoted_list(items: &[&str]) -> String {
+pub(crate) fn quoted_list(items: &[&str]) -> String {
     let shown: Vec<String> = items.iter().take(12).map(|i| format!("`{i}`")).collect();
     let more = items.len().saturating_sub(12);
     let mut text = match shown.len() {
-        0 => String::new(),
+        0 => "none".to_string(),
         1 => shown[0].clone(),
         n => format!("{} and {}", shown[..n - 1].join(", "), shown[n - 1]),
     };
