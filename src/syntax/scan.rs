@@ -190,13 +190,20 @@ impl Scanner<'_> {
         self.pos = end;
     }
 
-    /// Scans a (nestable) block comment; false when it is never closed.
+    /// Scans a (nestable) block comment; false when it is never closed or nests too deeply.
     fn block_comment(&mut self) -> bool {
         let start = self.pos;
         let mut depth = 0usize;
         while self.pos < self.bytes.len() {
             if self.bytes[self.pos..].starts_with(b"/*") {
                 depth += 1;
+                if depth > MAX_NESTING {
+                    self.out.errors.push(SyntaxError::TooDeep {
+                        limit: MAX_NESTING,
+                        span: self.span(self.pos, self.pos + 2).into(),
+                    });
+                    return false;
+                }
                 self.pos += 2;
             } else if self.bytes[self.pos..].starts_with(b"*/") {
                 depth -= 1;
