@@ -18,6 +18,22 @@ fn shipped_specs() -> Vec<PathBuf> {
     specs
 }
 
+/// The valid check fixtures: each single-file fixture, and each folder's `main.rbench`.
+fn valid_fixtures() -> Vec<PathBuf> {
+    let folder = Path::new("tests/fixtures/check/valid");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(folder)
+        .expect("the valid check fixtures exist")
+        .flatten()
+        .map(|e| e.path())
+        .filter_map(|path| match path.is_dir() {
+            true => Some(path.join("main.rbench")).filter(|main| main.exists()),
+            false => Some(path).filter(|p| p.extension().is_some_and(|e| e == "rbench")),
+        })
+        .collect();
+    fixtures.sort();
+    fixtures
+}
+
 fn collect(folder: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
@@ -56,10 +72,19 @@ fn snapshot_name(path: &Path) -> String {
 #[test]
 fn shipped_specs_plan_snapshots() {
     let specs = shipped_specs();
-    assert!(
-        specs.len() >= 5,
-        "expected the shipped specs, found {specs:?}"
-    );
+    assert!(specs.len() >= 5, "expected the shipped specs, found {specs:?}");
+    assert_plan_snapshots(specs);
+}
+
+#[test]
+fn valid_fixture_plan_snapshots() {
+    let fixtures = valid_fixtures();
+    assert!(fixtures.len() >= 8, "expected the valid fixtures, found {fixtures:?}");
+    assert_plan_snapshots(fixtures);
+}
+
+/// Snapshots the Mermaid and JSON exports of each spec's plan.
+fn assert_plan_snapshots(specs: Vec<PathBuf>) {
     for path in specs {
         let spec = compile(&path);
         let plan = plan::build(&spec);
@@ -102,7 +127,7 @@ fn identities(plan: &Plan) -> BTreeSet<(String, String)> {
 
 #[test]
 fn plans_are_acyclic_with_consistent_waves() {
-    for path in shipped_specs() {
+    for path in shipped_specs().into_iter().chain(valid_fixtures()) {
         assert_well_formed(&plan::build(&compile(&path)));
     }
 }
