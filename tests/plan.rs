@@ -72,14 +72,20 @@ fn snapshot_name(path: &Path) -> String {
 #[test]
 fn shipped_specs_plan_snapshots() {
     let specs = shipped_specs();
-    assert!(specs.len() >= 5, "expected the shipped specs, found {specs:?}");
+    assert!(
+        specs.len() >= 5,
+        "expected the shipped specs, found {specs:?}"
+    );
     assert_plan_snapshots(specs);
 }
 
 #[test]
 fn valid_fixture_plan_snapshots() {
     let fixtures = valid_fixtures();
-    assert!(fixtures.len() >= 8, "expected the valid fixtures, found {fixtures:?}");
+    assert!(
+        fixtures.len() >= 8,
+        "expected the valid fixtures, found {fixtures:?}"
+    );
     assert_plan_snapshots(fixtures);
 }
 

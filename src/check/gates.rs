@@ -3,7 +3,7 @@
 use super::params::describe;
 use super::scope::DeclKind;
 use super::spec::{Condition, DatasetId, Gate, MetricCall, ModelId, Params, Target};
-use super::{CheckError, Checker, Slot, Value};
+use super::{CheckError, Checker, Cycle, Value};
 use crate::schema::Kind;
 use crate::suggest::quoted_list;
 use crate::syntax::ast::{self, BinaryOp, UnaryOp};
@@ -93,43 +93,29 @@ impl Checker<'_> {
         name: &str,
         reference: Option<Span>,
     ) -> Option<Condition> {
-        let key = (unit, name.to_string());
-        match self.metrics.get(&key) {
-            Some(Slot::Done(i)) => return Some(self.metric_conditions[*i].clone()),
-            Some(Slot::Failed) => return None,
-            Some(Slot::InProgress) => {
-                let span = reference.unwrap_or(self.units[unit].scope.names[name].span);
-                self.error(
-                    unit,
-                    CheckError::CyclicDefinition {
-                        name: name.to_string(),
-                        kind: "metric".into(),
-                        span: span.into(),
-                        help: "write the metric in terms of metric calls and other metrics".into(),
-                    },
-                );
-                return None;
-            }
-            None => {}
-        }
-        self.metrics.insert(key.clone(), Slot::InProgress);
-        let decl = self.units[unit].scope.names[name];
-        let item = self.units[unit].ast.items[decl.item].clone();
-        let condition = match &item.kind {
-            ast::ItemKind::Metric(binding) => {
-                self.typed_condition(unit, &binding.value, Ty::Number)
-            }
-            _ => None,
+        let cycle = Cycle {
+            kind: "metric",
+            help: "write the metric in terms of metric calls and other metrics",
         };
-        let slot = match &condition {
-            Some(c) => {
-                self.metric_conditions.push(c.clone());
-                Slot::Done(self.metric_conditions.len() - 1)
-            }
-            None => Slot::Failed,
-        };
-        self.metrics.insert(key, slot);
-        condition
+        let index = self.on_demand(
+            |c| &mut c.metrics,
+            (unit, name),
+            reference,
+            cycle,
+            |c| {
+                let decl = c.units[unit].scope.names[name];
+                let item = c.units[unit].ast.items[decl.item].clone();
+                let condition = match &item.kind {
+                    ast::ItemKind::Metric(binding) => {
+                        c.typed_condition(unit, &binding.value, Ty::Number)
+                    }
+                    _ => None,
+                };
+                c.metric_conditions.push(condition?);
+                Some(c.metric_conditions.len() - 1)
+            },
+        )?;
+        Some(self.metric_conditions[index].clone())
     }
 
     /// A condition that must have type `want`.

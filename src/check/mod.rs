@@ -111,10 +111,20 @@ impl Unit {
 
 /// A memo slot for declarations checked on demand (perturbations and metrics reference others).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot<T> {
+enum Slot {
     InProgress,
-    Done(T),
+    /// Checked; the index of the result.
+    Done(usize),
     Failed,
+}
+
+/// Declarations checked on demand, by (unit, name).
+type Memo = HashMap<(usize, String), Slot>;
+
+/// What to say when a declaration is defined in terms of itself.
+struct Cycle<'a> {
+    kind: &'a str,
+    help: &'a str,
 }
 
 /// The checker's state while it walks the files.
@@ -128,8 +138,8 @@ pub(crate) struct Checker<'l> {
     models: Vec<Model>,
     model_ids: HashMap<(usize, String), Option<ModelId>>,
     perturbations: Vec<Perturbation>,
-    perturbation_ids: HashMap<(usize, String), Slot<PerturbationId>>,
-    metrics: HashMap<(usize, String), Slot<usize>>,
+    perturbation_ids: Memo,
+    metrics: Memo,
     metric_conditions: Vec<Condition>,
     evaluations: Vec<Evaluation>,
     /// Whether some `evaluate` names something that failed to check (or there is none): metric
@@ -159,6 +169,42 @@ impl<'l> Checker<'l> {
             evaluations_incomplete: false,
             benchmark_seed: 0,
         }
+    }
+
+    /// The result of declaration `name` of `unit`, checked with `check` the first time it is
+    /// needed (it returns the index of its result). A reference back to a declaration still
+    /// being checked is a cycle, reported at `reference` (or at the declaration).
+    fn on_demand(
+        &mut self,
+        memo: fn(&mut Self) -> &mut Memo,
+        (unit, name): (usize, &str),
+        reference: Option<Span>,
+        cycle: Cycle<'_>,
+        check: impl FnOnce(&mut Self) -> Option<usize>,
+    ) -> Option<usize> {
+        let key = (unit, name.to_string());
+        match memo(self).get(&key).copied() {
+            Some(Slot::Done(index)) => return Some(index),
+            Some(Slot::Failed) => return None,
+            Some(Slot::InProgress) => {
+                let span = reference.unwrap_or(self.units[unit].scope.names[name].span);
+                self.error(
+                    unit,
+                    CheckError::CyclicDefinition {
+                        name: name.to_string(),
+                        kind: cycle.kind.into(),
+                        span: span.into(),
+                        help: cycle.help.into(),
+                    },
+                );
+                return None;
+            }
+            None => {}
+        }
+        memo(self).insert(key.clone(), Slot::InProgress);
+        let result = check(self);
+        memo(self).insert(key, result.map_or(Slot::Failed, Slot::Done));
+        result
     }
 
     /// Records an error found in `unit`.

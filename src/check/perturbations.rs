@@ -2,7 +2,7 @@
 
 use super::scope::DeclKind;
 use super::spec::{Axis, Member, Params, Perturbation, PerturbationId, Target};
-use super::{CheckError, Checker, Slot, Value};
+use super::{CheckError, Checker, Cycle, Value};
 use crate::schema::{Family, Kind, Param, Type};
 use crate::suggest::{quoted_list, with_article};
 use crate::syntax::{ast, Span};
@@ -43,39 +43,22 @@ impl Checker<'_> {
         name: &str,
         reference: Option<Span>,
     ) -> Option<PerturbationId> {
-        let key = (unit, name.to_string());
-        match self.perturbation_ids.get(&key) {
-            Some(Slot::Done(id)) => return Some(*id),
-            Some(Slot::Failed) => return None,
-            Some(Slot::InProgress) => {
-                let span = reference.unwrap_or(self.units[unit].scope.names[name].span);
-                self.error(
-                    unit,
-                    CheckError::CyclicDefinition {
-                        name: name.to_string(),
-                        kind: "perturbation".into(),
-                        span: span.into(),
-                        help: "`worst_of` combines other attacks: it cannot contain the perturbation it defines".into(),
-                    },
-                );
-                return None;
-            }
-            None => {}
-        }
-        self.perturbation_ids.insert(key.clone(), Slot::InProgress);
-        let checked = self.check_perturbation(unit, name);
-        let slot = match checked {
-            Some(p) => {
-                self.perturbations.push(p);
-                Slot::Done(self.perturbations.len() - 1)
-            }
-            None => Slot::Failed,
+        let cycle = Cycle {
+            kind: "perturbation",
+            help:
+                "`worst_of` combines other attacks: it cannot contain the perturbation it defines",
         };
-        self.perturbation_ids.insert(key, slot);
-        match slot {
-            Slot::Done(id) => Some(id),
-            _ => None,
-        }
+        self.on_demand(
+            |c| &mut c.perturbation_ids,
+            (unit, name),
+            reference,
+            cycle,
+            |c| {
+                let checked = c.check_perturbation(unit, name)?;
+                c.perturbations.push(checked);
+                Some(c.perturbations.len() - 1)
+            },
+        )
     }
 
     fn check_perturbation(&mut self, unit: usize, name: &str) -> Option<Perturbation> {
