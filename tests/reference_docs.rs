@@ -1,12 +1,14 @@
 //! The reference pages and `rbench explain` agree with the code: `docs/builtins.md` is the
-//! generated reference, `docs/diagnostics.md` has one section per diagnostic code, and each
-//! section's example produces that code.
+//! generated reference, `docs/diagnostics.md` has one section per diagnostic code, each section's
+//! example produces that code, and `docs/cli.md` has a section for every command and flag.
 //!
 //! In `docs/diagnostics.md`, a ```` ```rbench,error ```` example must fail to parse with its
 //! section's code, a ```` ```rbench,check-error ```` example must parse and then fail the check
 //! with only its section's code, and a ```` ```rbench ```` block must check cleanly, unless its
 //! first line is `// file: NAME`: such a block is a file the section's examples import. An
 //! example may also start with `// file: NAME` to be checked as that file (else `spec.rbench`).
+//! Link codes need files, so their examples are ```` ```text ```` blocks, which are not run; the
+//! ```` ```rbench ```` example of a plan code must check cleanly and its plan report that code.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io;
@@ -16,6 +18,7 @@ use std::process::{Command, Output};
 use miette::Diagnostic;
 use rbench::check::{self, Loader};
 use rbench::explain;
+use rbench::plan;
 use rbench::syntax::{self, FileId, SourceFile};
 
 fn root() -> PathBuf {
@@ -134,6 +137,31 @@ fn declared_codes(relative: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The stage that reports a diagnostic code, which says what its examples are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Syntax,
+    Check,
+    Link,
+    Plan,
+}
+
+/// The files that declare the diagnostic codes, and the stage each file's codes belong to.
+const CODE_SOURCES: [(Stage, &str); 4] = [
+    (Stage::Syntax, "src/syntax/error.rs"),
+    (Stage::Check, "src/check/error.rs"),
+    (Stage::Link, "src/link/error.rs"),
+    (Stage::Plan, "src/plan/error.rs"),
+];
+
+/// Every declared code and the stage that reports it.
+fn declared_stages() -> HashMap<String, Stage> {
+    CODE_SOURCES
+        .iter()
+        .flat_map(|&(stage, file)| declared_codes(file).into_iter().map(move |c| (c, stage)))
+        .collect()
+}
+
 /// Serves the files of one section's `// file:` blocks; every other path is missing.
 struct Files(HashMap<PathBuf, String>);
 
@@ -148,12 +176,12 @@ impl Loader for Files {
 
 /// Parses and checks `block` as its `// file:` name (or `spec.rbench`), importing `files`.
 /// `Err` holds the codes of the syntax or check errors.
-fn check_block(block: &Block, files: &Files) -> Result<(), Vec<String>> {
+fn check_block(block: &Block, files: &Files) -> Result<check::Spec, Vec<String>> {
     let name = block.file_name().unwrap_or("spec.rbench");
     let source = SourceFile::new(FileId(0), name, block.text.clone());
     let ast = syntax::parse(&source).map_err(|errors| codes(errors.errors()))?;
     match check::check(source, ast, Path::new(name), files) {
-        Ok(_) => Ok(()),
+        Ok(spec) => Ok(spec),
         Err(errors) => {
             let mut found = codes(errors.errors());
             for syntax in errors.syntax_errors() {
@@ -185,9 +213,15 @@ fn imported_files(section: &Section) -> Files {
 
 #[test]
 fn every_code_has_a_section_and_every_section_a_code() {
-    let mut declared = declared_codes("src/syntax/error.rs");
-    declared.extend(declared_codes("src/check/error.rs"));
-    assert!(declared.len() > 40, "too few codes found: {declared:?}");
+    let stages = declared_stages();
+    for (stage, file) in CODE_SOURCES {
+        assert!(
+            stages.values().any(|s| *s == stage),
+            "no code found in {file}"
+        );
+    }
+    assert!(stages.len() > 60, "too few codes found: {stages:?}");
+    let declared: BTreeSet<String> = stages.into_keys().collect();
     let documented: Vec<String> = diagnostics().into_iter().map(|s| s.title).collect();
     let unique: BTreeSet<String> = documented.iter().cloned().collect();
     assert_eq!(unique.len(), documented.len(), "a code has two sections");
@@ -207,21 +241,28 @@ fn every_code_has_a_section_and_every_section_a_code() {
 
 #[test]
 fn every_section_has_an_example_of_its_stage() {
+    let stages = declared_stages();
     for section in diagnostics() {
-        let wanted = if section.title.starts_with("rbench::syntax::") {
-            Fence::SyntaxError
-        } else {
-            Fence::CheckError
+        let Some(&stage) = stages.get(&section.title) else {
+            continue; // reported by `every_code_has_a_section_and_every_section_a_code`
+        };
+        // Link examples need files: they are shown as text. A plan example is a valid spec.
+        let wanted = match stage {
+            Stage::Syntax => Fence::SyntaxError,
+            Stage::Check => Fence::CheckError,
+            Stage::Link => Fence::Other,
+            Stage::Plan => Fence::Valid,
         };
         let examples = section.blocks.iter().filter(|b| b.fence == wanted).count();
-        let other_stage = section
+        let error_examples = section
             .blocks
             .iter()
-            .filter(|b| matches!(b.fence, Fence::SyntaxError | Fence::CheckError))
-            .count()
-            - examples;
+            .filter(|b| {
+                b.fence != wanted && matches!(b.fence, Fence::SyntaxError | Fence::CheckError)
+            })
+            .count();
         assert_eq!(
-            other_stage, 0,
+            error_examples, 0,
             "{}: an example of another stage",
             section.title
         );
@@ -230,6 +271,39 @@ fn every_section_has_an_example_of_its_stage() {
             assert!(examples >= 1, "{}: no example", section.title);
         }
     }
+}
+
+#[test]
+fn plan_examples_check_and_their_plan_reports_their_section_code_only() {
+    let stages = declared_stages();
+    let mut planned = 0;
+    for section in diagnostics() {
+        if stages.get(&section.title) != Some(&Stage::Plan) {
+            continue;
+        }
+        let files = imported_files(&section);
+        for block in section.blocks.iter().filter(|b| b.fence == Fence::Valid) {
+            if block.file_name().is_some() {
+                continue;
+            }
+            let spec = check_block(block, &files).unwrap_or_else(|found| {
+                panic!("line {}: the example reports {found:?}", block.line)
+            });
+            let plan = plan::build(&spec);
+            let found = match plan::validate(&plan, &spec) {
+                Ok(()) => Vec::new(),
+                Err(errors) => codes(errors.errors()),
+            };
+            assert!(
+                !found.is_empty() && found.iter().all(|c| *c == section.title),
+                "line {}: the plan of the example of {} reports {found:?}",
+                block.line,
+                section.title
+            );
+            planned += 1;
+        }
+    }
+    assert!(planned >= 1, "no plan example was run");
 }
 
 #[test]
@@ -277,7 +351,7 @@ fn check_examples_parse_and_fail_the_check_with_their_section_code_only() {
                 continue;
             }
             match check_block(block, &files) {
-                Ok(()) => failures.push(format!("line {}: checks cleanly", block.line)),
+                Ok(_) => failures.push(format!("line {}: checks cleanly", block.line)),
                 Err(found) if found.is_empty() || found.iter().any(|c| *c != section.title) => {
                     failures.push(format!("line {}: reports {found:?}", block.line))
                 }
@@ -340,6 +414,34 @@ fn explain_prints_the_documented_section_of_a_code() {
 }
 
 #[test]
+fn every_code_is_explained_by_its_last_part() {
+    for code in explain::diagnostic_codes() {
+        let last = code.rsplit("::").next().unwrap_or(code);
+        assert_eq!(
+            explain::explain(last),
+            explain::explain(code),
+            "`rbench explain {last}` does not print the section of {code}"
+        );
+    }
+}
+
+#[test]
+fn explain_a_link_code() {
+    let section = explain::explain("rbench::link::file-not-found").expect("a known code");
+    assert!(section.starts_with("### rbench::link::file-not-found\n"));
+    assert!(!section.contains("### rbench::link::unreadable-file"));
+    insta::assert_snapshot!("explain_file_not_found", section);
+}
+
+#[test]
+fn explain_not_implemented() {
+    insta::assert_snapshot!(
+        "explain_not_implemented",
+        explain::explain("not-implemented").expect("a known code")
+    );
+}
+
+#[test]
 fn explain_gaussian_noise() {
     insta::assert_snapshot!(explain::explain("gaussian_noise").expect("a built-in"));
 }
@@ -364,6 +466,15 @@ fn cli_explain_prints_the_reference_text() {
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout, explain::explain("pgd").expect("a built-in"));
+}
+
+#[test]
+fn cli_explain_prints_the_section_of_a_link_code() {
+    let output = rbench(&["explain", "rbench::link::file-not-found"]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("### rbench::link::file-not-found\n"));
+    assert!(read("docs/diagnostics.md").contains(stdout.as_ref()));
 }
 
 #[test]
@@ -392,4 +503,82 @@ fn cli_explain_list_prints_every_name() {
 #[test]
 fn cli_explain_needs_a_name_or_list() {
     assert_eq!(rbench(&["explain"]).status.code(), Some(2));
+}
+
+/// The first word of each line of the `Commands:` list of `rbench --help`.
+fn subcommands() -> Vec<String> {
+    let output = rbench(&["--help"]);
+    assert_eq!(output.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&output.stdout).into_owned();
+    let commands: Vec<String> = help
+        .lines()
+        .skip_while(|line| *line != "Commands:")
+        .skip(1)
+        .take_while(|line| !line.trim().is_empty())
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_string)
+        .collect();
+    assert!(commands.len() >= 5, "no command list in:\n{help}");
+    commands
+}
+
+/// The long flags of `rbench COMMAND --help`, `--help` itself left out.
+fn long_flags(command: &str) -> Vec<String> {
+    let output = rbench(&[command, "--help"]);
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .skip_while(|line| *line != "Options:")
+        .filter_map(|line| {
+            line.split_whitespace()
+                .map(|word| word.trim_end_matches(','))
+                .find(|word| word.starts_with("--"))
+        })
+        .filter(|flag| *flag != "--help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// The `## rbench COMMAND` sections of `docs/cli.md`, by command, with their text.
+fn cli_sections() -> HashMap<String, String> {
+    let mut sections = HashMap::new();
+    let mut current: Option<(String, String)> = None;
+    for line in read("docs/cli.md").lines() {
+        if line.starts_with("## ") {
+            sections.extend(current.take());
+            if let Some(command) = line.strip_prefix("## rbench ") {
+                current = Some((command.trim().to_string(), String::new()));
+            }
+        } else if let Some((_, text)) = current.as_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    sections.extend(current);
+    sections
+}
+
+#[test]
+fn the_cli_reference_has_a_section_for_every_command_and_flag() {
+    let sections = cli_sections();
+    let commands = subcommands();
+    for command in &commands {
+        let Some(text) = sections.get(command) else {
+            panic!("docs/cli.md has no section `## rbench {command}`");
+        };
+        if command == "help" {
+            continue;
+        }
+        for flag in long_flags(command) {
+            assert!(
+                text.contains(&format!("`{flag}")),
+                "the section of `rbench {command}` in docs/cli.md does not describe `{flag}`"
+            );
+        }
+    }
+    for documented in sections.keys() {
+        assert!(
+            commands.contains(documented),
+            "docs/cli.md describes `rbench {documented}`, which is not a command"
+        );
+    }
 }
