@@ -14,18 +14,32 @@ use super::build::metric_calls;
 use super::node::NodeKind;
 use super::Plan;
 
-/// The problems of a plan, grouped by the file they point into.
+/// The problems of a plan: those in the root spec rendered against its text, those in imported
+/// files grouped by file.
 #[derive(Debug, Error, Diagnostic)]
 #[error("the plan of `{root}` cannot run")]
 pub struct PlanErrors {
     root: String,
+    #[source_code]
+    source_code: NamedSource<Arc<str>>,
     #[related]
-    files: Vec<PlanFileErrors>,
+    problems: Vec<PlanProblem>,
 }
 
-/// The problems found in one file.
+/// One entry of a plan report: a problem in the root spec, or the problems of an imported file.
 #[derive(Debug, Error, Diagnostic)]
-#[error("in `{file_name}`")]
+pub enum PlanProblem {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Root(PlanError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Import(PlanFileErrors),
+}
+
+/// The problems found in one imported file.
+#[derive(Debug, Error, Diagnostic)]
+#[error("in the imported file `{file_name}`")]
 pub struct PlanFileErrors {
     file_name: String,
     #[source_code]
@@ -37,7 +51,10 @@ pub struct PlanFileErrors {
 impl PlanErrors {
     /// Every problem, file by file.
     pub fn errors(&self) -> impl Iterator<Item = &PlanError> {
-        self.files.iter().flat_map(|f| f.errors.iter())
+        self.problems.iter().flat_map(|p| match p {
+            PlanProblem::Root(e) => std::slice::from_ref(e),
+            PlanProblem::Import(f) => f.errors.as_slice(),
+        })
     }
 }
 
@@ -101,25 +118,34 @@ pub(super) fn unimplemented(plan: &Plan, spec: &Spec) -> Result<(), PlanErrors> 
     if found.is_empty() {
         return Ok(());
     }
-    let mut files: Vec<PlanFileErrors> = Vec::new();
+    let mut problems: Vec<PlanProblem> = Vec::new();
     for (file, start, end, name, kind) in found {
         let error = PlanError::NotImplemented {
             name: name.to_string(),
             kind,
             span: (start, end - start).into(),
         };
+        if file == 0 {
+            problems.push(PlanProblem::Root(error));
+            continue;
+        }
         let source = &spec.files[file as usize];
-        match files.iter_mut().find(|f| f.file_name == source.name) {
+        let group = problems.iter_mut().find_map(|p| match p {
+            PlanProblem::Import(group) if group.file_name == source.name => Some(group),
+            _ => None,
+        });
+        match group {
             Some(group) => group.errors.push(error),
-            None => files.push(PlanFileErrors {
+            None => problems.push(PlanProblem::Import(PlanFileErrors {
                 file_name: source.name.clone(),
                 source_code: source.named_source(),
                 errors: vec![error],
-            }),
+            })),
         }
     }
     Err(PlanErrors {
         root: spec.files[0].name.clone(),
-        files,
+        source_code: spec.files[0].named_source(),
+        problems,
     })
 }

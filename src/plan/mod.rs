@@ -12,7 +12,7 @@ mod node;
 use petgraph::graph::{Graph, NodeIndex};
 use petgraph::Direction;
 
-pub use error::{PlanError, PlanErrors};
+pub use error::{PlanError, PlanErrors, PlanProblem};
 pub use export::{to_dot, to_json, to_mermaid};
 pub use identity::Identity;
 pub use node::{Branch, Cost, Node, NodeId, NodeKind};
