@@ -1,6 +1,8 @@
 //! Models: ONNX graphs and safetensors weights with built-in architectures.
 
 mod architectures;
+mod network;
 pub mod onnx;
 
 pub use architectures::SCHEMAS;
+pub use network::{InputGradient, ModelError, Network};
