@@ -3,6 +3,7 @@
 //! rendering is snapshotted), and the invalid fixtures cover every code of `src/check/error.rs`.
 
 mod check_support;
+mod support;
 
 use std::collections::BTreeSet;
 

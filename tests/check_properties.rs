@@ -3,6 +3,7 @@
 //! axes' lengths.
 
 mod check_support;
+mod support;
 
 use check_support::{check_file, check_text, describe, fixtures, render, Outcome};
 use proptest::prelude::*;

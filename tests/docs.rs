@@ -2,10 +2,11 @@
 //! `README.md` must parse, and every ```` ```rbench,error ```` block must be refused, so the
 //! reference cannot drift away from the grammar.
 
+mod support;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use miette::{GraphicalReportHandler, GraphicalTheme};
 use rbench::syntax::{self, FileId, SourceFile, SyntaxErrors};
 
 /// What a fenced block's info string says about it.
@@ -117,15 +118,6 @@ fn parse(example: &Example) -> Result<syntax::ast::File, SyntaxErrors> {
     syntax::parse(&source)
 }
 
-fn render(errors: &SyntaxErrors) -> String {
-    let mut out = String::new();
-    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(100)
-        .render_report(&mut out, errors)
-        .unwrap_or_else(|e| panic!("cannot render a diagnostic: {e}"));
-    out
-}
-
 #[test]
 fn every_rbench_block_parses() {
     let mut failures = String::new();
@@ -135,7 +127,7 @@ fn every_rbench_block_parses() {
                 failures,
                 "{}: this `rbench` block does not parse\n{}",
                 example.location,
-                render(&errors)
+                support::render(&errors, 100)
             );
         }
     }
@@ -185,7 +177,12 @@ fn every_rbench_block_is_in_canonical_layout() {
                 );
             }
             Err(errors) => {
-                let _ = writeln!(failures, "{}:\n{}", example.location, render(&errors));
+                let _ = writeln!(
+                    failures,
+                    "{}:\n{}",
+                    example.location,
+                    support::render(&errors, 100)
+                );
             }
         }
     }

@@ -1,47 +1,27 @@
 //! The formatter: snapshots of messy inputs in the canonical layout, and the guarantees it gives
 //! on every spec in the repository (idempotent, same AST, every comment kept).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
-use rbench::syntax::{format, parse, parse_with_comments, scan, FileId, SourceFile};
+use rbench::syntax::{format, parse_with_comments, FileId, SourceFile};
 
 fn source(text: &str) -> SourceFile {
     SourceFile::new(FileId(0), "input.rbench", text)
-}
-
-/// The AST of `text` without spans, for comparing trees that differ only in layout.
-fn ast_without_spans(text: &str) -> String {
-    let file = parse(&source(text)).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
-    format!("{file:#?}")
-        .lines()
-        .filter(|line| !line.trim_start().starts_with("span: "))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The comments of `text` as the formatter prints them, in order.
-fn comment_texts(text: &str) -> Vec<String> {
-    scan::scan(FileId(0), text)
-        .comments
-        .iter()
-        .map(|c| match c.is_line() {
-            true => c.text.trim_end().to_string(),
-            false => c.text.replace("\r\n", "\n"),
-        })
-        .collect()
 }
 
 /// Formats `text`, checking that the output keeps the AST and every comment and is a fixed point.
 fn formatted(text: &str) -> String {
     let out = format(&source(text)).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
     assert_eq!(
-        ast_without_spans(&out),
-        ast_without_spans(text),
+        support::ast_without_spans(&source(&out)),
+        support::ast_without_spans(&source(text)),
         "AST changed:\n{out}"
     );
     assert_eq!(
-        comment_texts(&out),
-        comment_texts(text),
+        support::comment_texts(&out),
+        support::comment_texts(text),
         "comments changed:\n{out}"
     );
     let again = format(&source(&out)).unwrap_or_else(|e| panic!("{e:?}\n{out}"));

@@ -3,10 +3,11 @@
 //! headers say; failures snapshot the rendered diagnostics (the temporary folder shows as
 //! `[TMP]`).
 
+mod support;
+
 use std::io::Write;
 use std::path::PathBuf;
 
-use miette::{GraphicalReportHandler, GraphicalTheme};
 use prost::Message;
 use rbench::check::{self, FsLoader};
 use rbench::link::{self, Linked, LinkedDataset, LinkedModel};
@@ -65,12 +66,7 @@ impl Project {
     }
 
     fn render(&self, diagnostic: &dyn miette::Diagnostic) -> String {
-        let mut out = String::new();
-        GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-            .with_width(80)
-            .render_report(&mut out, diagnostic)
-            .expect("rendering into a String cannot fail");
-        out.replace(&self.dir.path().display().to_string(), "[TMP]")
+        support::render(diagnostic, 80).replace(&self.dir.path().display().to_string(), "[TMP]")
     }
 }
 

@@ -1,6 +1,8 @@
 //! Robustness of the syntax stage: no input makes `parse` or `format` panic or overflow the
 //! stack, and whatever `format` prints parses again and is a fixed point.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use miette::{Diagnostic, GraphicalReportHandler, Report};
@@ -8,7 +10,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use rbench::syntax::{format, parse, scan, FileId, SourceFile, SyntaxErrors};
+use rbench::syntax::{format, parse, FileId, SourceFile, SyntaxErrors};
 
 /// A valid spec with comments in odd places, the seed of the mutation tests.
 const SEED: &str = r#"// Robustness benchmark.
@@ -99,28 +101,6 @@ fn render(errors: SyntaxErrors) -> String {
     out
 }
 
-/// The AST of a source that parses, without spans.
-fn ast_without_spans(source: &SourceFile) -> String {
-    let file = parse(source).unwrap_or_else(|e| panic!("{e:?}"));
-    format!("{file:#?}")
-        .lines()
-        .filter(|line| !line.trim_start().starts_with("span: "))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The comments of `text` as the formatter prints them, in order.
-fn comment_texts(text: &str) -> Vec<String> {
-    scan::scan(FileId(0), text)
-        .comments
-        .iter()
-        .map(|c| match c.is_line() {
-            true => c.text.trim_end().to_string(),
-            false => c.text.replace("\r\n", "\n"),
-        })
-        .collect()
-}
-
 /// Parses and formats `bytes`; formatted text must parse to the same AST with the same comments
 /// and format to itself.
 fn check(bytes: Vec<u8>) -> Result<(), TestCaseError> {
@@ -138,8 +118,14 @@ fn check(bytes: Vec<u8>) -> Result<(), TestCaseError> {
         let formatted = SourceFile::new(FileId(0), "formatted.rbench", out.as_str());
         let again = format(&formatted);
         prop_assert!(again.is_ok(), "formatted text does not parse:\n{}", out);
-        prop_assert_eq!(ast_without_spans(&formatted), ast_without_spans(&source));
-        prop_assert_eq!(comment_texts(&out), comment_texts(&source.text));
+        prop_assert_eq!(
+            support::ast_without_spans(&formatted),
+            support::ast_without_spans(&source)
+        );
+        prop_assert_eq!(
+            support::comment_texts(&out),
+            support::comment_texts(&source.text)
+        );
         prop_assert_eq!(
             again.unwrap_or_default(),
             out,

@@ -1,11 +1,12 @@
 //! The spec files shipped with rbench (`examples/*.rbench` and `specs/**/*.rbench`) must parse;
 //! they are what users copy from, and later stages grow them into runnable benchmarks.
 
+mod support;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use miette::{GraphicalReportHandler, GraphicalTheme};
-use rbench::syntax::{self, FileId, SourceFile, SyntaxErrors};
+use rbench::syntax::{self, FileId, SourceFile};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -49,15 +50,6 @@ fn shipped_specs() -> Vec<SourceFile> {
         .collect()
 }
 
-fn render(errors: &SyntaxErrors) -> String {
-    let mut out = String::new();
-    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(100)
-        .render_report(&mut out, errors)
-        .unwrap_or_else(|e| panic!("cannot render a diagnostic: {e}"));
-    out
-}
-
 #[test]
 fn every_shipped_spec_parses() {
     let specs = shipped_specs();
@@ -77,7 +69,7 @@ fn every_shipped_spec_parses() {
     let mut failures = String::new();
     for spec in &specs {
         if let Err(errors) = syntax::parse(spec) {
-            let _ = writeln!(failures, "{}", render(&errors));
+            let _ = writeln!(failures, "{}", support::render(&errors, 100));
         }
     }
     assert!(failures.is_empty(), "{failures}");
@@ -91,7 +83,7 @@ fn suites_declare_only_perturbations_and_metrics() {
         .iter()
         .filter(|s| s.name.starts_with("specs/suites/"))
     {
-        let file = syntax::parse(spec).unwrap_or_else(|e| panic!("{}", render(&e)));
+        let file = syntax::parse(spec).unwrap_or_else(|e| panic!("{}", support::render(&e, 100)));
         let kinds: Vec<&str> = file.items.iter().map(|i| i.kind.keyword()).collect();
         assert!(
             kinds
@@ -117,7 +109,7 @@ fn every_shipped_spec_is_in_canonical_layout() {
                 );
             }
             Err(errors) => {
-                let _ = writeln!(failures, "{}", render(&errors));
+                let _ = writeln!(failures, "{}", support::render(&errors, 100));
             }
         }
     }

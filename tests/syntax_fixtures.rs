@@ -1,10 +1,12 @@
 //! Every fixture under `tests/fixtures/syntax/`: each valid file parses (its AST is snapshotted),
 //! each invalid file fails with coded, labelled diagnostics (their rendering is snapshotted).
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use miette::Diagnostic;
 use rbench::syntax::{parse, FileId, SourceFile, SyntaxErrors};
 
 /// The `.rbench` files of one fixture folder, sorted by name.
@@ -33,16 +35,6 @@ fn parse_fixture(path: &Path) -> Result<rbench::syntax::ast::File, SyntaxErrors>
     let bytes = std::fs::read(path).expect("fixture is readable");
     let name = format!("{}.rbench", stem(path));
     SourceFile::from_bytes(FileId(0), name, bytes).and_then(|source| parse(&source))
-}
-
-/// The diagnostics as a terminal without colour shows them, 80 columns wide.
-fn render(errors: &SyntaxErrors) -> String {
-    let mut out = String::new();
-    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(80)
-        .render_report(&mut out, errors)
-        .expect("rendering into a String cannot fail");
-    out
 }
 
 /// The first line of a fixture's leading `//` comment: what the fixture is about.
@@ -95,7 +87,7 @@ fn invalid_fixtures_fail_with_coded_labelled_diagnostics() {
             all_codes.insert(code);
         }
         insta::with_settings!({ description => description(path), omit_expression => true }, {
-            insta::assert_snapshot!(format!("invalid__{name}"), render(&errors));
+            insta::assert_snapshot!(format!("invalid__{name}"), support::render(&errors, 80));
         });
     }
     assert!(
@@ -113,7 +105,7 @@ fn valid_fixtures_parse() {
         let name = stem(path);
         let file = match parse_fixture(path) {
             Ok(file) => file,
-            Err(errors) => panic!("{name}: does not parse:\n{}", render(&errors)),
+            Err(errors) => panic!("{name}: does not parse:\n{}", support::render(&errors, 80)),
         };
         insta::with_settings!({ description => description(path), omit_expression => true }, {
             insta::assert_snapshot!(format!("valid__{name}"), format!("{file:#?}"));
@@ -166,7 +158,7 @@ fn poor_messages() {
             let source = SourceFile::new(FileId(0), "spec.rbench", *text);
             let shown = match parse(&source) {
                 Ok(_) => "(parses)".to_string(),
-                Err(errors) => render(&errors),
+                Err(errors) => support::render(&errors, 80),
             };
             format!("── {what}\n{shown}")
         })

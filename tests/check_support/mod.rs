@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use miette::Diagnostic;
 use rbench::check::{
     self, CheckErrors, Condition, FsLoader, MetricCall, ModelFormat, Params, Spec, Target, Value,
 };
@@ -67,12 +67,7 @@ pub fn check_text(text: &str, path: &str) -> Outcome {
 
 /// The diagnostics as a terminal without colour shows them, 80 columns wide.
 pub fn render(errors: &dyn Diagnostic) -> String {
-    let mut out = String::new();
-    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-        .with_width(80)
-        .render_report(&mut out, errors)
-        .expect("rendering into a String cannot fail");
-    out
+    super::support::render(errors, 80)
 }
 
 /// A compact summary of a checked spec: every declaration with what the checker made of it, and

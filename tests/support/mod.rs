@@ -1,0 +1,42 @@
+//! Helpers shared by the integration tests: rendering diagnostics as a colourless terminal shows
+//! them, and comparing syntax trees without their spans.
+
+// Each test crate includes this module and uses only some of its helpers.
+#![allow(dead_code)]
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
+use rbench::syntax::{parse, scan, FileId, SourceFile};
+
+/// A diagnostic (with its related ones and source excerpts) as a terminal without colour shows
+/// it, `width` columns wide.
+pub fn render(diagnostic: &dyn Diagnostic, width: usize) -> String {
+    let mut out = String::new();
+    GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
+        .with_width(width)
+        .render_report(&mut out, diagnostic)
+        .expect("rendering into a String cannot fail");
+    out
+}
+
+/// The AST of a source that parses, without spans, for comparing trees that differ only in
+/// layout.
+pub fn ast_without_spans(source: &SourceFile) -> String {
+    let file = parse(source).unwrap_or_else(|e| panic!("{e:?}"));
+    format!("{file:#?}")
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("span: "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The comments of `text` as the formatter prints them, in order.
+pub fn comment_texts(text: &str) -> Vec<String> {
+    scan::scan(FileId(0), text)
+        .comments
+        .iter()
+        .map(|c| match c.is_line() {
+            true => c.text.trim_end().to_string(),
+            false => c.text.replace("\r\n", "\n"),
+        })
+        .collect()
+}
