@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rbench::check::{self, FsLoader, Spec};
-use rbench::plan::{self, NodeKind, Plan};
+use rbench::plan::{self, Cost, NodeKind, Plan};
 use rbench::syntax::{self, FileId, SourceFile};
 
 /// Every `.rbench` file under `examples/` and `specs/`, as paths relative to the repository.
@@ -268,4 +268,27 @@ fn unimplemented_builtins_are_reported_at_plan_time() {
         names.contains("gaussian_noise") && names.contains("accuracy"),
         "{names:?}"
     );
+}
+
+#[test]
+fn a_backward_pass_costs_two_forward_passes_of_flops() {
+    // PGD-20: 20 forward and 20 input-gradient passes are 60 forward passes of FLOPs.
+    assert_eq!(Cost::new(20, 20).flops_for(469_504), 60 * 469_504);
+    assert_eq!(Cost::new(1, 0).flops_for(469_504), 469_504);
+    // Sums keep the FLOPs that are known, and have none when no part has any.
+    let known = Cost {
+        flops: Some(10),
+        ..Cost::new(1, 0)
+    };
+    assert_eq!((known + Cost::new(1, 1)).flops, Some(10));
+    assert_eq!((known + known).flops, Some(20));
+    assert_eq!((Cost::new(1, 0) + Cost::new(0, 1)).flops, None);
+}
+
+#[test]
+fn plans_built_without_linking_read_no_file_and_have_no_flops() {
+    // The models and data of the shipped example do not exist here: nothing is read.
+    let plan = plan::build(&compile(Path::new("examples/digits.rbench")));
+    assert!(plan.flops.is_none() && plan.flops_totals().is_none());
+    assert!(plan.nodes().all(|n| n.cost.flops.is_none()));
 }

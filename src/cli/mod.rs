@@ -68,7 +68,7 @@ enum Command {
     /// Checks SPEC, prints the DAG it compiles to (each node with its identity, which is also
     /// its cache key), and exits 1 if the plan uses a built-in the engine cannot run yet.
     #[command(after_help = CHECK_EXIT_CODES)]
-    Plan(SpecArg),
+    Plan(PlanArgs),
     /// Export the execution plan of a spec as DOT, Mermaid or JSON
     #[command(after_help = CHECK_EXIT_CODES)]
     Graph(GraphArgs),
@@ -82,7 +82,11 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
-struct SpecArg {
+struct PlanArgs {
+    /// Also read the headers of the data and model files, and estimate FLOPs per model,
+    /// per node and for the whole run
+    #[arg(long)]
+    link: bool,
     /// The spec (`-` reads standard input)
     #[arg(value_name = "SPEC")]
     spec: PathBuf,
@@ -152,7 +156,7 @@ pub fn main() -> ExitCode {
             Ok(inputs) => fmt::run(&inputs, args.check, &console),
             Err(usage) => console.usage_error(&usage),
         },
-        Command::Plan(args) => plan::run_plan(&Input::from_arg(args.spec), &console),
+        Command::Plan(args) => plan::run_plan(&Input::from_arg(args.spec), args.link, &console),
         Command::Graph(args) => plan::run_graph(&Input::from_arg(args.spec), args.format, &console),
         Command::Explain(args) => explain::run(&args, &console),
     };

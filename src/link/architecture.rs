@@ -11,6 +11,13 @@
 //! | `cnn(channels: [c0, ...], hidden, classes, in_channels)` | `convs.{i}` (`[c_i, c_{i-1}, 3, 3]`, `c_{-1} = in_channels`), `hidden` (`[hidden, flattened]`), `output` (`[classes, hidden]`) |
 //! | `resnet(channels: [c0, ...], blocks, classes, in_channels)` | `stem` (`[c0, in_channels, 3, 3]`), the stages (not checked here), `output` (`[classes, c_last]`) |
 //!
+//! The `resnet` is: the stem, a 3×3 convolution (padding 1) with BatchNorm and ReLU; one stage
+//! per entry of `channels`, each of `blocks` basic blocks (two 3×3 convolutions with BatchNorm,
+//! ReLU after the first and after the sum with the shortcut); the first block of each stage
+//! after the first has stride 2, and a block whose stride or channels change has a 1×1
+//! projection shortcut (convolution of the same stride, with BatchNorm), the others an identity
+//! shortcut; then global average pooling and the `output` layer.
+//!
 //! The engine that builds these architectures uses the same names.
 
 use crate::check::Call;

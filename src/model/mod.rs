@@ -1,6 +1,7 @@
 //! Models: ONNX graphs and safetensors weights with built-in architectures.
 
 mod architectures;
+pub mod flops;
 mod network;
 pub mod onnx;
 

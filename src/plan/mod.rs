@@ -1,6 +1,7 @@
 //! The plan stage: a checked spec to an execution DAG (petgraph) of typed nodes — load dataset,
 //! load model, perturb, infer, metric, gate, mapping, report — with content identities, merged
-//! duplicates, topological waves and a cost estimate.
+//! duplicates, topological waves and a cost estimate: model passes per sample and, when the
+//! plan is built from linked files ([`build_with`]), FLOPs.
 
 mod build;
 mod cost;
@@ -11,13 +12,16 @@ mod node;
 
 use petgraph::graph::{Graph, NodeIndex};
 use petgraph::Direction;
+use serde::Serialize;
 
+pub use cost::{FlopsEstimate, ModelFlops};
 pub use error::{PlanError, PlanErrors, PlanProblem};
 pub use export::{to_dot, to_json, to_mermaid};
 pub use identity::Identity;
 pub use node::{Branch, Cost, Node, NodeId, NodeKind};
 
 use crate::check::Spec;
+use crate::link::Linked;
 
 /// An execution plan: the DAG (edges run from an input to the node that reads it) and its waves.
 #[derive(Debug, Clone)]
@@ -26,6 +30,22 @@ pub struct Plan {
     /// Nodes by topological wave: every node's inputs lie in earlier waves, so a wave's nodes
     /// may run in parallel. Within a wave, nodes are ordered by label.
     pub waves: Vec<Vec<NodeIndex>>,
+    /// The FLOP estimate, for a plan built from linked files.
+    pub flops: Option<FlopsEstimate>,
+}
+
+/// A plan's FLOPs in total: per sample of each node's data set, and for the whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct FlopsTotals {
+    /// The sum of the nodes' FLOPs per sample, over nodes whose FLOPs are known.
+    pub per_sample: u64,
+    /// The sum of each node's FLOPs per sample times its data set's samples, over nodes
+    /// whose FLOPs and sample count are known.
+    pub run: u64,
+    /// Nodes that run a model whose FLOPs are unknown.
+    pub unknown_flops: usize,
+    /// Nodes with known FLOPs whose data set's sample count is unknown.
+    pub unknown_samples: usize,
 }
 
 impl Plan {
@@ -48,13 +68,48 @@ impl Plan {
     pub fn total_cost(&self) -> Cost {
         self.nodes().fold(Cost::default(), |sum, n| sum + n.cost)
     }
+
+    /// The plan's FLOPs in total; `None` without a FLOP estimate.
+    pub fn flops_totals(&self) -> Option<FlopsTotals> {
+        let estimate = self.flops.as_ref()?;
+        let mut totals = FlopsTotals::default();
+        for node in self.nodes().filter(|n| n.cost.is_model_work()) {
+            let Some(flops) = node.cost.flops else {
+                totals.unknown_flops += 1;
+                continue;
+            };
+            totals.per_sample = totals.per_sample.saturating_add(flops);
+            let samples = node
+                .kind
+                .model_and_dataset()
+                .and_then(|(_, dataset)| estimate.samples.get(dataset).copied().flatten());
+            match samples {
+                Some(samples) => {
+                    totals.run = totals.run.saturating_add(flops.saturating_mul(samples));
+                }
+                None => totals.unknown_samples += 1,
+            }
+        }
+        Some(totals)
+    }
 }
 
-/// Builds the plan of a checked spec.
+/// Builds the plan of a checked spec, reading no file.
 pub fn build(spec: &Spec) -> Plan {
+    build_with(spec, None)
+}
+
+/// Builds the plan of a checked spec; with what the link step read of its files, also
+/// estimates FLOPs (reading the ONNX graphs again to follow their shapes).
+pub fn build_with(spec: &Spec, linked: Option<&Linked>) -> Plan {
     let mut graph = build::Builder::new(spec).build();
     let waves = waves(&mut graph);
-    Plan { graph, waves }
+    let flops = linked.map(|linked| cost::estimate_flops(spec, linked, &mut graph));
+    Plan {
+        graph,
+        waves,
+        flops,
+    }
 }
 
 /// Assigns each node its wave (one more than its latest input's) and groups nodes by wave.

@@ -96,6 +96,19 @@ impl NodeKind {
             NodeKind::Report => "report",
         }
     }
+
+    /// The model a node runs and the data set it runs on: for inference and attacks.
+    pub fn model_and_dataset(&self) -> Option<(ModelId, DatasetId)> {
+        match *self {
+            NodeKind::Perturb {
+                dataset,
+                model: Some(model),
+                ..
+            }
+            | NodeKind::Infer { model, dataset, .. } => Some((model, dataset)),
+            _ => None,
+        }
+    }
 }
 
 /// Model work a node does, per sample of its dataset.
@@ -105,19 +118,48 @@ pub struct Cost {
     pub forward: u64,
     /// Input-gradient (backward) passes per sample.
     pub backward: u64,
+    /// Estimated FLOPs per sample ([`Cost::flops_for`]); only in plans built from linked files,
+    /// and only where the model's FLOPs are known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flops: Option<u64>,
 }
 
 impl Cost {
     /// The cost of `n` forward passes and `m` backward passes.
     pub fn new(forward: u64, backward: u64) -> Cost {
-        Cost { forward, backward }
+        Cost {
+            forward,
+            backward,
+            flops: None,
+        }
+    }
+
+    /// The FLOPs of these passes for a model of `forward_flops` per forward pass, a backward
+    /// (input-gradient) pass counting as two forward passes (the usual rule of thumb).
+    pub fn flops_for(&self, forward_flops: u64) -> u64 {
+        self.forward
+            .saturating_add(self.backward.saturating_mul(2))
+            .saturating_mul(forward_flops)
+    }
+
+    /// Whether the node runs a model at all.
+    pub fn is_model_work(&self) -> bool {
+        self.forward + self.backward > 0
     }
 }
 
+/// Sums passes; FLOPs sum over the parts whose FLOPs are known.
 impl std::ops::Add for Cost {
     type Output = Cost;
     fn add(self, other: Cost) -> Cost {
-        Cost::new(self.forward + other.forward, self.backward + other.backward)
+        let flops = match (self.flops, other.flops) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
+        };
+        Cost {
+            flops,
+            ..Cost::new(self.forward + other.forward, self.backward + other.backward)
+        }
     }
 }
 
