@@ -9,12 +9,13 @@ use std::process::Command;
 use insta_cmd::get_cargo_bin;
 use prost::Message;
 use rbench::check::{self, FsLoader, ModelFormat, Spec};
-use rbench::model::flops::{flops_of_architecture, flops_of_onnx, FlopsError};
+use rbench::model::flops::{flops_of_onnx, FlopsError};
 use rbench::model::onnx::proto::tensor_shape_proto::{dimension, Dimension};
 use rbench::model::onnx::proto::{
     data_type, type_proto, AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto,
     TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
 };
+use rbench::plan::architecture_flops::flops_of_architecture;
 use rbench::syntax::{self, FileId, SourceFile};
 
 /// MLP 784-256-128-10: 784·256 + 256·128 + 128·10 = 234,752 multiply-accumulates.
@@ -663,6 +664,15 @@ fn plan_with_link_lists_flops_per_model_node_and_run() {
         "{stdout}"
     );
     insta::assert_snapshot!("plan_with_link", stdout);
+    // The JSON export of a linked plan carries the per-model figures and the totals.
+    let output = Command::new(get_cargo_bin("rbench"))
+        .current_dir(dir.path())
+        .args(["graph", "--link", "--format", "json", "bench.rbench"])
+        .output()
+        .expect("run rbench");
+    let json: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the export is JSON");
+    assert_eq!(json["flops"]["totals"]["per_sample"], 44_759_040, "{json}");
     // Without --link, no file is read and no FLOPs are shown.
     std::fs::remove_dir_all(dir.path().join("models")).expect("remove the models");
     let output = Command::new(get_cargo_bin("rbench"))

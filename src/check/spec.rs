@@ -78,6 +78,44 @@ pub struct Call {
     pub span: Span,
 }
 
+impl Call {
+    /// The path passed as `name`.
+    pub fn path(&self, name: &str) -> Option<&std::path::Path> {
+        match self.params.get(name) {
+            Some(Value::Path(path)) => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The string passed as `name`.
+    pub fn str(&self, name: &str) -> Option<&str> {
+        match self.params.get(name) {
+            Some(Value::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The non-negative integer passed as `name`.
+    pub fn uint(&self, name: &str) -> Option<u64> {
+        self.params.get(name).and_then(as_uint)
+    }
+
+    /// The list of non-negative integers passed as `name`.
+    pub fn uints(&self, name: &str) -> Option<Vec<u64>> {
+        match self.params.get(name) {
+            Some(Value::List(items)) => items.iter().map(as_uint).collect(),
+            _ => None,
+        }
+    }
+}
+
+fn as_uint(value: &Value) -> Option<u64> {
+    match value {
+        Value::Int(i) => u64::try_from(*i).ok(),
+        _ => None,
+    }
+}
+
 /// A model declaration.
 #[derive(Debug, Clone)]
 pub struct Model {

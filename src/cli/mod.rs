@@ -97,6 +97,9 @@ struct GraphArgs {
     /// The spec (`-` reads standard input)
     #[arg(value_name = "SPEC")]
     spec: PathBuf,
+    /// Read the headers of the data and model files first, and add FLOP estimates
+    #[arg(long)]
+    link: bool,
     /// The export format
     #[arg(long, value_enum, default_value = "dot")]
     format: plan::GraphFormat,
@@ -157,7 +160,12 @@ pub fn main() -> ExitCode {
             Err(usage) => console.usage_error(&usage),
         },
         Command::Plan(args) => plan::run_plan(&Input::from_arg(args.spec), args.link, &console),
-        Command::Graph(args) => plan::run_graph(&Input::from_arg(args.spec), args.format, &console),
+        Command::Graph(args) => plan::run_graph(
+            &Input::from_arg(args.spec),
+            args.format,
+            args.link,
+            &console,
+        ),
         Command::Explain(args) => explain::run(&args, &console),
     };
     status.into()

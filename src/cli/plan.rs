@@ -28,8 +28,8 @@ pub fn run_plan(input: &Input, link: bool, console: &Console) -> Status {
 }
 
 /// Prints the plan of `input` in `format`, then whether it can run.
-pub fn run_graph(input: &Input, format: GraphFormat, console: &Console) -> Status {
-    with_plan(input, false, console, |_, plan| match format {
+pub fn run_graph(input: &Input, format: GraphFormat, link: bool, console: &Console) -> Status {
+    with_plan(input, link, console, |_, plan| match format {
         GraphFormat::Dot => plan::to_dot(plan),
         GraphFormat::Mermaid => plan::to_mermaid(plan),
         GraphFormat::Json => {
@@ -94,7 +94,8 @@ fn listing(spec: &Spec, plan: &Plan) -> String {
         plan.waves.len()
     );
     for (w, wave) in plan.waves.iter().enumerate() {
-        let _ = writeln!(out, "\nwave {w} ({} nodes)", wave.len());
+        let noun = if wave.len() == 1 { "node" } else { "nodes" };
+        let _ = writeln!(out, "\nwave {w} ({} {noun})", wave.len());
         for &index in wave {
             let node = &plan.graph[index];
             let flops = match (&plan.flops, node.cost.flops) {

@@ -23,7 +23,7 @@
 use crate::check::Call;
 use crate::data::header::{format_shape, SafetensorsHeader};
 
-use super::{format_dims, quoted_list, uint_param, uints_param};
+use super::{format_dims, quoted_list};
 
 /// A weight tensor an architecture needs and the shape it calls for (`None`: any size).
 struct Expected {
@@ -47,10 +47,10 @@ pub(super) struct ArchitectureFit {
 /// Compares `weights` with the architecture `arch`; `None` when the call lacks a parameter the
 /// checker guarantees.
 pub(super) fn fit(arch: &Call, weights: &SafetensorsHeader) -> Option<ArchitectureFit> {
-    let classes = uint_param(arch, "classes")?;
+    let classes = arch.uint("classes")?;
     let (expected, mut input, convention) = match arch.schema.name {
         "mlp" => {
-            let hidden = uints_param(arch, "hidden")?;
+            let hidden = arch.uints("hidden")?;
             let mut expected = Vec::new();
             let mut previous = None;
             for (i, &width) in hidden.iter().enumerate() {
@@ -75,9 +75,9 @@ pub(super) fn fit(arch: &Call, weights: &SafetensorsHeader) -> Option<Architectu
             (expected, vec![None], convention)
         }
         "cnn" => {
-            let channels = uints_param(arch, "channels")?;
-            let in_channels = uint_param(arch, "in_channels")?;
-            let hidden = uint_param(arch, "hidden")?;
+            let channels = arch.uints("channels")?;
+            let in_channels = arch.uint("in_channels")?;
+            let hidden = arch.uint("hidden")?;
             let mut expected = Vec::new();
             let mut previous = in_channels;
             for (i, &out) in channels.iter().enumerate() {
@@ -108,8 +108,8 @@ pub(super) fn fit(arch: &Call, weights: &SafetensorsHeader) -> Option<Architectu
             (expected, vec![Some(in_channels), None, None], convention)
         }
         "resnet" => {
-            let channels = uints_param(arch, "channels")?;
-            let in_channels = uint_param(arch, "in_channels")?;
+            let channels = arch.uints("channels")?;
+            let in_channels = arch.uint("in_channels")?;
             let (&first, &last) = (channels.first()?, channels.last()?);
             let expected = vec![
                 conv(

@@ -8,9 +8,7 @@ use crate::data::header::{
 use crate::data::{ElementType, HeaderError, HeaderProblem};
 use crate::syntax::Span;
 
-use super::{
-    missing_help, path_param, quoted_list, str_param, uints_param, LinkError, LinkedDataset, Linker,
-};
+use super::{missing_help, quoted_list, LinkError, LinkedDataset, Linker};
 
 /// Samples or labels as a header describes them.
 struct Array {
@@ -41,13 +39,13 @@ impl Linker<'_> {
 
     fn npz(&mut self, dataset: &Dataset) -> Option<LinkedDataset> {
         let call = &dataset.source;
-        let path = path_param(call, "path")?;
+        let path = call.path("path")?;
         let mut archive = match NpzArchive::open(path) {
             Ok(archive) => archive,
             Err(e) => return self.file_error(e, "the npz archive", "an npz archive", call.span),
         };
         let mut array = |linker: &mut Self, param: &str, role: &str| {
-            let name = str_param(call, param)?;
+            let name = call.str(param)?;
             match archive.array(name) {
                 Ok(header) => Some(Array {
                     dtype: header.dtype,
@@ -67,7 +65,7 @@ impl Linker<'_> {
     fn npy(&mut self, dataset: &Dataset) -> Option<LinkedDataset> {
         let call = &dataset.source;
         let array = |linker: &mut Self, param: &str, role: &str| {
-            let path = path_param(call, param)?;
+            let path = call.path(param)?;
             match read_npy(path) {
                 Ok(header) => Some(Array {
                     dtype: header.dtype,
@@ -90,7 +88,7 @@ impl Linker<'_> {
     fn idx(&mut self, dataset: &Dataset) -> Option<LinkedDataset> {
         let call = &dataset.source;
         let array = |linker: &mut Self, param: &str, role: &str| {
-            let path = path_param(call, param)?;
+            let path = call.path(param)?;
             match read_idx(path) {
                 Ok(header) => Some(Array {
                     dtype: header.dtype,
@@ -117,7 +115,7 @@ impl Linker<'_> {
 
     fn safetensors_data(&mut self, dataset: &Dataset) -> Option<LinkedDataset> {
         let call = &dataset.source;
-        let path = path_param(call, "path")?;
+        let path = call.path("path")?;
         let header = match read_safetensors(path) {
             Ok(header) => header,
             Err(e) => {
@@ -125,7 +123,7 @@ impl Linker<'_> {
             }
         };
         let array = |linker: &mut Self, param: &str, role: &str| {
-            let name = str_param(call, param)?;
+            let name = call.str(param)?;
             linker.tensor_array(&header, path, name, role, call.span)
         };
         let samples = array(self, "x", "samples");
@@ -225,8 +223,8 @@ impl Linker<'_> {
 
     fn csv(&mut self, dataset: &Dataset) -> Option<LinkedDataset> {
         let call = &dataset.source;
-        let path = path_param(call, "path")?;
-        let delimiter = str_param(call, "delimiter").unwrap_or(",");
+        let path = call.path("path")?;
+        let delimiter = call.str("delimiter").unwrap_or(",");
         let &[delimiter] = delimiter.as_bytes() else {
             self.errors.push(LinkError::BadArgument {
                 message: format!("the delimiter `{delimiter}` is not one character"),
@@ -251,7 +249,7 @@ impl Linker<'_> {
                 });
             }
         };
-        let label = str_param(call, "label")?;
+        let label = call.str("label")?;
         require(self, label);
         let features: Vec<String> = match call.params.get("features") {
             Some(Value::List(items)) => items
@@ -289,8 +287,8 @@ impl Linker<'_> {
 
     fn images(&mut self, dataset: &Dataset) -> Option<LinkedDataset> {
         let call = &dataset.source;
-        let path = path_param(call, "path")?;
-        let size = match uints_param(call, "size").as_deref() {
+        let path = call.path("path")?;
+        let size = match call.uints("size").as_deref() {
             Some(&[height, width]) if height > 0 && width > 0 => [height, width],
             _ => {
                 self.errors.push(LinkError::BadArgument {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::{LinkError, LinkErrors};
 
-use crate::check::{Call, Spec, Value};
+use crate::check::Spec;
 use crate::data::{ElementType, HeaderError, HeaderProblem};
 use crate::model::onnx::Signature;
 use crate::syntax::Span;
@@ -249,44 +249,6 @@ fn format_dims(dims: &[Option<u64>]) -> String {
         .map(|d| d.map_or_else(|| "?".into(), |d| d.to_string()))
         .collect();
     format!("[{}]", dims.join(", "))
-}
-
-/// The path a call passes as `name`.
-fn path_param<'c>(call: &'c Call, name: &str) -> Option<&'c Path> {
-    match call.params.get(name) {
-        Some(Value::Path(path)) => Some(path),
-        _ => None,
-    }
-}
-
-/// The string a call passes as `name`.
-fn str_param<'c>(call: &'c Call, name: &str) -> Option<&'c str> {
-    match call.params.get(name) {
-        Some(Value::Str(s)) => Some(s),
-        _ => None,
-    }
-}
-
-/// The non-negative integer a call passes as `name`.
-fn uint_param(call: &Call, name: &str) -> Option<u64> {
-    match call.params.get(name) {
-        Some(Value::Int(i)) => u64::try_from(*i).ok(),
-        _ => None,
-    }
-}
-
-/// The list of non-negative integers a call passes as `name`.
-fn uints_param(call: &Call, name: &str) -> Option<Vec<u64>> {
-    match call.params.get(name) {
-        Some(Value::List(items)) => items
-            .iter()
-            .map(|v| match v {
-                Value::Int(i) => u64::try_from(*i).ok(),
-                _ => None,
-            })
-            .collect(),
-        _ => None,
-    }
 }
 
 /// "did you mean `x`?" among `available`, else the list of what there is.

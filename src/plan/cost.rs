@@ -16,7 +16,9 @@ use serde::Serialize;
 
 use crate::check::{Dataset, DatasetId, ModelFormat, ModelId, PerturbationId, Spec, Target, Value};
 use crate::link::{Linked, LinkedDataset, LinkedModel};
-use crate::model::flops::{flops_of_architecture, flops_of_onnx};
+use crate::model::flops::flops_of_onnx;
+
+use super::architecture_flops::flops_of_architecture;
 use crate::model::onnx::{self, proto::ModelProto};
 use crate::schema::{Family, Kind};
 

@@ -43,7 +43,8 @@ pub fn to_mermaid(plan: &Plan) -> String {
 }
 
 /// The plan as JSON: nodes (wave by wave) with their identities, kinds, labels, costs and
-/// inputs, and the waves as lists of identities.
+/// inputs, the waves as lists of identities and, for a linked plan, the FLOP estimates per model
+/// with their totals.
 pub fn to_json(plan: &Plan) -> serde_json::Value {
     let nodes: Vec<serde_json::Value> = plan
         .waves
@@ -66,5 +67,13 @@ pub fn to_json(plan: &Plan) -> serde_json::Value {
         .iter()
         .map(|w| w.iter().map(|&i| plan.graph[i].id.to_string()).collect())
         .collect();
-    json!({ "nodes": nodes, "waves": waves })
+    let mut out = json!({ "nodes": nodes, "waves": waves });
+    if let (Some(estimate), Some(totals)) = (&plan.flops, plan.flops_totals()) {
+        out["flops"] = json!({
+            "models": estimate.models,
+            "samples": estimate.samples,
+            "totals": totals,
+        });
+    }
+    out
 }

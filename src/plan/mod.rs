@@ -3,6 +3,7 @@
 //! duplicates, topological waves and a cost estimate: model passes per sample and, when the
 //! plan is built from linked files ([`build_with`]), FLOPs.
 
+pub mod architecture_flops;
 mod build;
 mod cost;
 mod error;
