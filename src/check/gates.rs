@@ -2,7 +2,7 @@
 
 use super::params::describe;
 use super::scope::DeclKind;
-use super::spec::{Condition, DatasetId, Gate, MetricCall, ModelId, Params, Target};
+use super::spec::{Condition, DatasetId, Gate, MetricCall, ModelId, Target};
 use super::{CheckError, Checker, Cycle, Value};
 use crate::schema::Kind;
 use crate::suggest::quoted_list;
@@ -244,20 +244,7 @@ impl Checker<'_> {
     ) -> Option<MetricCall> {
         let schema = self.builtin(unit, callee, |k| k == Kind::Metric, "metric")?;
         let matched = self.match_args(unit, schema, args, span)?;
-        let mut params = Params::new();
-        let mut ok = true;
-        for (param, value) in matched {
-            match self.value(unit, param, value) {
-                Some(v) => {
-                    params.insert(param.name.to_string(), v);
-                }
-                None => ok = false,
-            }
-        }
-        if !ok {
-            return None;
-        }
-        self.fill_defaults(schema, &mut params);
+        let mut params = self.single_values(unit, schema, matched)?;
         let model = match params.remove("model") {
             Some(Value::Model(m)) => m,
             _ => return None,

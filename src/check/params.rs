@@ -158,6 +158,22 @@ impl Checker<'_> {
         };
         let schema = self.builtin(unit, callee, |k| k == kind, &kind.to_string())?;
         let matched = self.match_args(unit, schema, args, expr.span)?;
+        let params = self.single_values(unit, schema, matched)?;
+        Some(Call {
+            schema,
+            params,
+            span: expr.span,
+        })
+    }
+
+    /// One value for each matched argument (no sweeps), with the defaults of the parameters
+    /// not given; `None` when any value is wrong (every one is reported).
+    pub(super) fn single_values(
+        &mut self,
+        unit: usize,
+        schema: &'static Schema,
+        matched: Matched<'_>,
+    ) -> Option<super::Params> {
         let mut params = super::Params::new();
         let mut ok = true;
         for (param, value) in matched {
@@ -169,11 +185,7 @@ impl Checker<'_> {
             }
         }
         self.fill_defaults(schema, &mut params);
-        ok.then_some(Call {
-            schema,
-            params,
-            span: expr.span,
-        })
+        ok.then_some(params)
     }
 
     /// Adds the defaults of parameters that were not given.

@@ -3,15 +3,7 @@
 use crate::schema::{Kind, Param, Schema, Type};
 
 const fn source(name: &'static str, summary: &'static str, params: &'static [Param]) -> Schema {
-    Schema {
-        name,
-        kind: Kind::Source,
-        summary,
-        params,
-        reference: None,
-        implemented: false,
-        exclusive: &[],
-    }
+    Schema::new(name, Kind::Source, summary, params)
 }
 
 /// Every data source.

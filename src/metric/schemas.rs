@@ -28,15 +28,7 @@ const fn metric(
     params: &'static [Param],
     reference: Option<&'static str>,
 ) -> Schema {
-    Schema {
-        name,
-        kind: Kind::Metric,
-        summary,
-        params,
-        reference,
-        implemented: false,
-        exclusive: &[],
-    }
+    Schema::new(name, Kind::Metric, summary, params).cites(reference)
 }
 
 const HENDRYCKS: Option<&str> = Some(

@@ -4,15 +4,7 @@
 use crate::schema::{Bounds, Kind, Param, Schema, Type};
 
 const fn arch(name: &'static str, summary: &'static str, params: &'static [Param]) -> Schema {
-    Schema {
-        name,
-        kind: Kind::Architecture,
-        summary,
-        params,
-        reference: None,
-        implemented: false,
-        exclusive: &[],
-    }
+    Schema::new(name, Kind::Architecture, summary, params)
 }
 
 const CLASSES: Param = Param::required("classes", Type::Int, "number of output classes")

@@ -36,15 +36,7 @@ const fn attack(
     params: &'static [Param],
     reference: &'static str,
 ) -> Schema {
-    Schema {
-        name,
-        kind: Kind::Perturbation(family),
-        summary,
-        params,
-        reference: Some(reference),
-        implemented: false,
-        exclusive: &[],
-    }
+    Schema::new(name, Kind::Perturbation(family), summary, params).cites(Some(reference))
 }
 
 /// Every attack.

@@ -7,13 +7,14 @@ const PARAMS: &[Param] = &[SEVERITY, TABLE];
 
 const fn corruption(name: &'static str, summary: &'static str) -> Schema {
     Schema {
-        name,
-        kind: Kind::Perturbation(Family::Corruption),
-        summary,
-        params: PARAMS,
-        reference: CIFAR_C,
-        implemented: false,
         exclusive: &[&["severity"]],
+        ..Schema::new(
+            name,
+            Kind::Perturbation(Family::Corruption),
+            summary,
+            PARAMS,
+        )
+        .cites(CIFAR_C)
     }
 }
 

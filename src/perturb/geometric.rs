@@ -5,15 +5,7 @@ use crate::schema::{Bounds, Family, Kind, Param, Schema, Type};
 const FILL: Param = Param::with_default("fill", Type::Float, "0", "value of pixels left uncovered");
 
 const fn geometric(name: &'static str, summary: &'static str, params: &'static [Param]) -> Schema {
-    Schema {
-        name,
-        kind: Kind::Perturbation(Family::Geometric),
-        summary,
-        params,
-        reference: None,
-        implemented: false,
-        exclusive: &[],
-    }
+    Schema::new(name, Kind::Perturbation(Family::Geometric), summary, params)
 }
 
 /// Every geometric transform.

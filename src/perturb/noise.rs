@@ -4,15 +4,7 @@ use super::{CIFAR_C, SEVERITY, TABLE};
 use crate::schema::{Bounds, Family, Kind, Param, Schema, Type};
 
 const fn noise(name: &'static str, summary: &'static str, params: &'static [Param]) -> Schema {
-    Schema {
-        name,
-        kind: Kind::Perturbation(Family::Noise),
-        summary,
-        params,
-        reference: CIFAR_C,
-        implemented: false,
-        exclusive: &[],
-    }
+    Schema::new(name, Kind::Perturbation(Family::Noise), summary, params).cites(CIFAR_C)
 }
 
 /// Every noise perturbation.

@@ -4,15 +4,7 @@ use super::IMMUTABLE;
 use crate::schema::{Bounds, Family, Kind, Param, Schema, Type};
 
 const fn tabular(name: &'static str, summary: &'static str, params: &'static [Param]) -> Schema {
-    Schema {
-        name,
-        kind: Kind::Perturbation(Family::Tabular),
-        summary,
-        params,
-        reference: None,
-        implemented: false,
-        exclusive: &[],
-    }
+    Schema::new(name, Kind::Perturbation(Family::Tabular), summary, params)
 }
 
 /// Every tabular perturbation.

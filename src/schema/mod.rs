@@ -303,6 +303,29 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// A schema citing no source, with no exclusive groups, not implemented yet.
+    pub const fn new(
+        name: &'static str,
+        kind: Kind,
+        summary: &'static str,
+        params: &'static [Param],
+    ) -> Schema {
+        Schema {
+            name,
+            kind,
+            summary,
+            params,
+            reference: None,
+            implemented: false,
+            exclusive: &[],
+        }
+    }
+
+    /// Cites where the definition comes from.
+    pub const fn cites(self, reference: Option<&'static str>) -> Schema {
+        Schema { reference, ..self }
+    }
+
     /// The parameter called `name`.
     pub fn param(&self, name: &str) -> Option<&'static Param> {
         self.params.iter().find(|p| p.name == name)
