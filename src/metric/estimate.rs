@@ -125,8 +125,9 @@ impl Estimate {
 /// of two accuracies is `[(1.0, a), (-1.0, b)]`), by the method of variance estimates recovery
 /// (Newcombe 1998 for differences of proportions, Zou & Donner 2008 in general): the point
 /// estimate minus (or plus) the root of the summed squared distances from each term's value to
-/// its own one-sided bound. It treats the terms as independent; for metrics of the same samples,
-/// which are positively correlated, the bound is conservative.
+/// its own one-sided bound. It treats the terms as independent: for a difference of metrics of
+/// the same samples, which are positively correlated, the bound is conservative; for a sum of
+/// them, too tight.
 pub fn combined_bound(
     terms: &[(f64, &Estimate)],
     direction: Direction,

@@ -37,7 +37,7 @@ pub(crate) struct Moments {
 impl Moments {
     /// Adds the value of the sample at `index`.
     pub(crate) fn push(&mut self, value: f64, index: u64) -> Result<(), MetricError> {
-        if !(value.abs() < LIMIT) {
+        if value.is_nan() || value.abs() >= LIMIT {
             return Err(MetricError::TooLarge { index, value });
         }
         self.count += 1;

@@ -2,7 +2,8 @@
 
 /// Φ⁻¹(p), the `p` quantile of N(0, 1), for `p` in (0, 1): Wichura's algorithm AS 241 (PPND16,
 /// Applied Statistics 37(3), 1988), accurate to about 1e-16, the same as Python's
-/// `statistics.NormalDist().inv_cdf`.
+/// `statistics.NormalDist().inv_cdf`. The coefficients are written as published.
+#[allow(clippy::excessive_precision)]
 pub fn normal_quantile(p: f64) -> f64 {
     let q = p - 0.5;
     if q.abs() <= 0.425 {
