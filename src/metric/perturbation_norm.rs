@@ -1,0 +1,119 @@
+//! `perturbation_norm`: the size of the perturbations that succeed, measured on the inputs.
+
+use super::fixed::Moments;
+use super::predictions::argmax;
+use super::{Accumulator, Estimate, Inputs, MetricError, Predictions};
+
+/// The norm of a perturbation δ = perturbed − clean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Norm {
+    /// max |δᵢ|.
+    Linf,
+    /// √(Σ δᵢ²).
+    L2,
+}
+
+/// How the norms of successful perturbations are summarised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statistic {
+    Mean,
+    Median,
+}
+
+/// The mean or median norm over successful perturbations: samples classified correctly when clean
+/// and wrongly when perturbed (the successes of `attack_success_rate`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerturbationNorm {
+    norm: Norm,
+    summary: Summary,
+    samples: u64,
+}
+
+/// The mean needs sums; the median keeps every norm (8 bytes per successful sample).
+#[derive(Debug, Clone, PartialEq)]
+enum Summary {
+    Mean(Moments),
+    /// The norm of each success.
+    Median(Vec<f64>),
+}
+
+impl PerturbationNorm {
+    /// The `statistic` of the `norm`s of successful perturbations.
+    pub fn new(norm: Norm, statistic: Statistic) -> Self {
+        let summary = match statistic {
+            Statistic::Mean => Summary::Mean(Moments::default()),
+            Statistic::Median => Summary::Median(Vec::new()),
+        };
+        PerturbationNorm {
+            norm,
+            summary,
+            samples: 0,
+        }
+    }
+}
+
+impl Accumulator for PerturbationNorm {
+    fn add(&mut self, batch: &Predictions) -> Result<(), MetricError> {
+        for sample in batch.samples() {
+            let clean = sample.require_clean()?;
+            let inputs = sample.inputs.ok_or(MetricError::MissingInputs)?;
+            let label = sample.label as usize;
+            if argmax(clean) != label || sample.correct() {
+                continue;
+            }
+            let size = measure(self.norm, inputs);
+            match &mut self.summary {
+                Summary::Mean(moments) => moments.push(size, sample.index)?,
+                Summary::Median(norms) => norms.push(size),
+            }
+        }
+        self.samples += batch.len() as u64;
+        Ok(())
+    }
+
+    fn merge(&mut self, other: &Self) {
+        assert_eq!(self.norm, other.norm, "merging different norms");
+        match (&mut self.summary, &other.summary) {
+            (Summary::Mean(mine), Summary::Mean(theirs)) => mine.merge(theirs),
+            (Summary::Median(mine), Summary::Median(theirs)) => mine.extend_from_slice(theirs),
+            _ => panic!("merging a mean norm with a median norm"),
+        }
+        self.samples += other.samples;
+    }
+
+    fn finish(&self) -> Estimate {
+        match &self.summary {
+            Summary::Mean(moments) => {
+                let (mean, std_error) = moments.mean_and_std_error();
+                Estimate::mean(mean, std_error, moments.count(), self.samples)
+            }
+            Summary::Median(norms) => Estimate::point(median(norms), self.samples),
+        }
+    }
+}
+
+/// The norm of one sample's perturbation, in f64, over its values in order.
+fn measure(norm: Norm, inputs: Inputs) -> f64 {
+    let deltas = inputs
+        .perturbed
+        .iter()
+        .zip(inputs.clean)
+        .map(|(&p, &c)| f64::from(p) - f64::from(c));
+    match norm {
+        Norm::Linf => deltas.fold(0.0, |max, d| d.abs().max(max)),
+        Norm::L2 => deltas.map(|d| d * d).sum::<f64>().sqrt(),
+    }
+}
+
+/// The middle norm (the mean of the two middle ones for an even count), NaN for none. Sorting
+/// makes the order of arrival irrelevant.
+fn median(norms: &[f64]) -> f64 {
+    let mut sorted = norms.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => sorted[n / 2],
+        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
