@@ -463,7 +463,10 @@ fn one_source_serves_batches_to_several_threads() {
                 scope.spawn(move || source.batch(i * 5..i * 5 + 5).expect("a batch"))
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("a thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a thread"))
+            .collect()
     });
     let labels: Vec<u32> = parts.iter().flat_map(|b| b.labels.clone()).collect();
     assert_eq!(labels, whole.labels);

@@ -42,8 +42,8 @@ pub trait Source: Send + Sync {
     /// The shape of one sample: `[1, 28, 28]` for a grey image, `[30]` for a table row.
     fn sample_shape(&self) -> &[usize];
 
-    /// The samples at `positions` (a range within `0..len()`), checked; `Batch::indices` holds
-    /// the positions.
+    /// The samples at `positions`, checked; `Batch::indices` holds the positions. Panics if
+    /// `positions` does not lie within `0..len()` (a caller's bug, not a data problem).
     fn batch(&self, positions: Range<usize>) -> Result<Batch, DataError>;
 
     /// The blake3 hash of the bytes of every file the source reads (whole files, whatever the
