@@ -33,8 +33,16 @@ impl ImageFolder {
     }
 }
 
-/// Lists the class folders under `path`, counts their images and reads the first image's size.
-pub fn read_image_folder(path: &Path) -> Result<ImageFolder, HeaderError> {
+/// One class sub-folder's name and image files, sorted by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassFiles {
+    pub name: String,
+    pub images: Vec<PathBuf>,
+}
+
+/// Lists the class folders under `path` (sorted by name: the class index is the position) and
+/// the image files in each, without reading them.
+pub fn list_image_classes(path: &Path) -> Result<Vec<ClassFiles>, HeaderError> {
     let error = |problem| HeaderError::new(path, problem);
     let invalid = |text: String| error(HeaderProblem::Invalid(text));
     let metadata = fs::metadata(path).map_err(|e| error(io_problem(&e)))?;
@@ -54,35 +62,48 @@ pub fn read_image_folder(path: &Path) -> Result<ImageFolder, HeaderError> {
                 .into(),
         ));
     }
-    let mut classes = Vec::new();
-    let mut first_image = None;
-    for dir in class_dirs {
-        let name = dir
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let images: Vec<PathBuf> = sorted_entries(&dir)
-            .map_err(|e| invalid(format!("cannot list the class folder `{name}`: {e}")))?
-            .into_iter()
-            .filter(|p| p.is_file() && is_image(p))
-            .collect();
-        if first_image.is_none() {
-            if let Some(image) = images.first() {
-                let size = image::image_dimensions(image).map_err(|e| {
-                    invalid(format!(
+    class_dirs
+        .into_iter()
+        .map(|dir| {
+            let name = dir
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let images = sorted_entries(&dir)
+                .map_err(|e| invalid(format!("cannot list the class folder `{name}`: {e}")))?
+                .into_iter()
+                .filter(|p| p.is_file() && is_image(p))
+                .collect();
+            Ok(ClassFiles { name, images })
+        })
+        .collect()
+}
+
+/// Lists the class folders under `path`, counts their images and reads the first image's size.
+pub fn read_image_folder(path: &Path) -> Result<ImageFolder, HeaderError> {
+    let classes = list_image_classes(path)?;
+    let first_image = match classes.iter().find_map(|c| c.images.first()) {
+        Some(image) => {
+            let size = image::image_dimensions(image).map_err(|e| {
+                HeaderError::new(
+                    path,
+                    HeaderProblem::Invalid(format!(
                         "cannot read the image `{}`: {e}",
                         relative(image, path)
-                    ))
-                })?;
-                first_image = Some((image.clone(), size));
-            }
+                    )),
+                )
+            })?;
+            Some((image.clone(), size))
         }
-        classes.push(ImageClass {
-            name,
-            images: images.len() as u64,
-        });
-    }
+        None => None,
+    };
     Ok(ImageFolder {
-        classes,
+        classes: classes
+            .into_iter()
+            .map(|c| ImageClass {
+                name: c.name,
+                images: c.images.len() as u64,
+            })
+            .collect(),
         first_image,
     })
 }
@@ -103,7 +124,7 @@ fn is_image(path: &Path) -> bool {
 }
 
 /// `cat/001.png` for an image under `root`.
-fn relative(path: &Path, root: &Path) -> String {
+pub(crate) fn relative(path: &Path, root: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)
         .display()

@@ -22,9 +22,12 @@ use thiserror::Error;
 pub use self::csv::{read_csv_header, MAX_CSV_HEADER_BYTES};
 pub use self::dtype::ElementType;
 pub use self::idx::{read_idx, IdxHeader};
-pub use self::images::{read_image_folder, ImageClass, ImageFolder, IMAGE_EXTENSIONS};
+pub(crate) use self::images::relative;
+pub use self::images::{
+    list_image_classes, read_image_folder, ClassFiles, ImageClass, ImageFolder, IMAGE_EXTENSIONS,
+};
 pub use self::npy::{read_npy, ArrayHeader, MAX_NPY_HEADER_LEN};
-pub use self::npz::NpzArchive;
+pub use self::npz::{npz_member_name, NpzArchive, NpzMember};
 pub use self::safetensors::{
     read_safetensors, SafetensorsHeader, TensorInfo, MAX_SAFETENSORS_HEADER_LEN,
 };
@@ -107,7 +110,7 @@ fn read_exact(reader: &mut impl Read, buf: &mut [u8], what: &str) -> Result<(), 
 }
 
 /// The number of bytes `shape` elements of `dtype` take, if it fits in a `u64`.
-fn payload_len(shape: &[u64], dtype: ElementType) -> Option<u64> {
+pub(crate) fn payload_len(shape: &[u64], dtype: ElementType) -> Option<u64> {
     shape
         .iter()
         .try_fold(dtype.size() as u64, |acc, &d| acc.checked_mul(d))

@@ -2,26 +2,43 @@
 //! Only the central directory and the npy headers of the arrays asked for are read.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{self, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use zip::result::ZipError;
-use zip::ZipArchive;
+use zip::{CompressionMethod, ZipArchive};
 
 use super::npy::{self, ArrayHeader};
 use super::{io_problem, open, HeaderError, HeaderProblem};
 
-/// An open `.npz` archive.
-pub struct NpzArchive {
+/// An open `.npz` archive, read from a file or (for data bundled in the binary) from memory.
+pub struct NpzArchive<R = BufReader<File>> {
     path: PathBuf,
-    archive: ZipArchive<BufReader<File>>,
+    archive: ZipArchive<R>,
+}
+
+/// Where an array's elements lie in an archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NpzMember {
+    pub header: ArrayHeader,
+    /// Where the member's bytes start in the archive.
+    pub data_start: u64,
+    /// Whether the member is stored uncompressed, so its elements can be read in place.
+    pub stored: bool,
 }
 
 impl NpzArchive {
     /// Opens the archive at `path` and reads its directory.
     pub fn open(path: &Path) -> Result<Self, HeaderError> {
         let file = open(path)?;
-        let archive = ZipArchive::new(BufReader::new(file)).map_err(|e| {
+        Self::from_reader(path, BufReader::new(file))
+    }
+}
+
+impl<R: Read + Seek> NpzArchive<R> {
+    /// Reads the directory of the archive in `reader`; `path` names it in messages.
+    pub fn from_reader(path: &Path, reader: R) -> Result<Self, HeaderError> {
+        let archive = ZipArchive::new(reader).map_err(|e| {
             HeaderError::new(
                 path,
                 HeaderProblem::Invalid(zip_problem(&e, "an npz (zip) archive")),
@@ -40,46 +57,77 @@ impl NpzArchive {
 
     /// The npy header of the array `name` (the member `name.npy`).
     pub fn array(&mut self, name: &str) -> Result<ArrayHeader, HeaderError> {
-        let member = member_name(name);
+        self.member(name).map(|member| member.header)
+    }
+
+    /// The npy header of the array `name` and where its member lies in the archive.
+    pub fn member(&mut self, name: &str) -> Result<NpzMember, HeaderError> {
+        let member = npz_member_name(name);
+        let path = self.path.clone();
+        let error = |problem| HeaderError::new(&path, problem);
+        let mut file = self.by_name(&member)?;
+        let len = file.size();
+        let header =
+            npy::parse(&mut file, len, &format!("member `{member}`")).map_err(|problem| {
+                error(match problem {
+                    HeaderProblem::Invalid(text) => {
+                        HeaderProblem::Invalid(format!("member `{member}`: {text}"))
+                    }
+                    HeaderProblem::UnsupportedDType { found, help, .. } => {
+                        HeaderProblem::UnsupportedDType {
+                            array: Some(format!("member `{member}`")),
+                            found,
+                            help,
+                        }
+                    }
+                    other => other,
+                })
+            })?;
+        Ok(NpzMember {
+            header,
+            data_start: file.data_start(),
+            stored: file.compression() == CompressionMethod::Stored,
+        })
+    }
+
+    /// Writes the decompressed bytes of the array `name`'s member (npy header included) to
+    /// `out`, checking its CRC; returns how many bytes were written.
+    pub fn extract(&mut self, name: &str, out: &mut dyn Write) -> Result<u64, HeaderError> {
+        let member = npz_member_name(name);
+        let path = self.path.clone();
+        let mut file = self.by_name(&member)?;
+        io::copy(&mut file, out).map_err(|e| {
+            HeaderError::new(
+                &path,
+                HeaderProblem::Invalid(format!(
+                    "member `{member}` does not decompress: {}",
+                    zip_problem(&ZipError::Io(e), "a readable zip member")
+                )),
+            )
+        })
+    }
+
+    /// The member `member`, or the problem of a missing or unreadable one.
+    fn by_name(&mut self, member: &str) -> Result<zip::read::ZipFile<'_, R>, HeaderError> {
         let members = self.members();
         let error = |problem| HeaderError::new(&self.path, problem);
-        let mut file = match self.archive.by_name(&member) {
-            Ok(file) => file,
-            Err(ZipError::FileNotFound) => {
-                return Err(error(HeaderProblem::Missing {
-                    kind: "member",
-                    name: member,
-                    available: members,
-                }))
-            }
-            Err(e) => {
-                return Err(error(HeaderProblem::Invalid(format!(
-                    "member `{member}`: {}",
-                    zip_problem(&e, "a readable zip member")
-                ))))
-            }
-        };
-        let len = file.size();
-        npy::parse(&mut file, len, &format!("member `{member}`")).map_err(|problem| {
-            error(match problem {
-                HeaderProblem::Invalid(text) => {
-                    HeaderProblem::Invalid(format!("member `{member}`: {text}"))
-                }
-                HeaderProblem::UnsupportedDType { found, help, .. } => {
-                    HeaderProblem::UnsupportedDType {
-                        array: Some(format!("member `{member}`")),
-                        found,
-                        help,
-                    }
-                }
-                other => other,
-            })
-        })
+        match self.archive.by_name(member) {
+            Ok(file) => Ok(file),
+            Err(ZipError::FileNotFound) => Err(error(HeaderProblem::Missing {
+                kind: "member",
+                name: member.to_string(),
+                available: members,
+            })),
+            Err(e) => Err(error(HeaderProblem::Invalid(format!(
+                "member `{member}`: {}",
+                zip_problem(&e, "a readable zip member")
+            )))),
+        }
     }
 }
 
 /// The archive member holding the array `name`: NumPy adds `.npy` to each keyword's name.
-fn member_name(name: &str) -> String {
+pub fn npz_member_name(name: &str) -> String {
     if name.ends_with(".npy") {
         name.to_string()
     } else {
