@@ -1,48 +1,25 @@
 //! The data sources on small files written here: values, labels, shapes, batches, selection,
 //! content hashes, bad input, and the bundled data.
 
+mod support;
+
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
 use rbench::data::{
     open, Batch, BundledSample, DataError, DataProblem, Selection, Source, SourceSpec,
 };
 use safetensors::tensor::TensorView;
 use safetensors::Dtype;
 use tempfile::TempDir;
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
+use zip::CompressionMethod;
 
 // ---------------------------------------------------------------------------------------------
 // Writers of small files
 
 /// An npy file (version 1.0) of `descr` elements with `shape`, holding `data`.
 fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
-    npy_ordered(descr, shape, data, false)
-}
-
-fn npy_ordered(descr: &str, shape: &[usize], data: &[u8], fortran: bool) -> Vec<u8> {
-    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-    let dims = if shape.len() == 1 {
-        format!("{},", dims[0])
-    } else {
-        dims.join(", ")
-    };
-    let order = if fortran { "True" } else { "False" };
-    let mut header =
-        format!("{{'descr': '{descr}', 'fortran_order': {order}, 'shape': ({dims}), }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend((header.len() as u16).to_le_bytes());
-    bytes.extend(header.as_bytes());
-    bytes.extend(data);
-    bytes
+    support::files::npy(descr, shape, data, false)
 }
 
 fn f32_bytes(values: &[f32]) -> Vec<u8> {
@@ -54,28 +31,7 @@ fn i64_bytes(values: &[i64]) -> Vec<u8> {
 }
 
 fn npz(path: &Path, method: CompressionMethod, members: &[(&str, Vec<u8>)]) {
-    let mut zip = ZipWriter::new(fs::File::create(path).expect("create the archive"));
-    for (name, bytes) in members {
-        let options = SimpleFileOptions::default().compression_method(method);
-        zip.start_file(*name, options).expect("start a member");
-        zip.write_all(bytes).expect("write a member");
-    }
-    zip.finish().expect("finish the archive");
-}
-
-fn idx(type_byte: u8, dims: &[u32], data: &[u8]) -> Vec<u8> {
-    let mut bytes = vec![0, 0, type_byte, dims.len() as u8];
-    for d in dims {
-        bytes.extend(d.to_be_bytes());
-    }
-    bytes.extend(data);
-    bytes
-}
-
-fn gz(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-    encoder.write_all(bytes).expect("compress");
-    encoder.finish().expect("compress")
+    fs::write(path, support::files::npz(members, method)).expect("write the archive");
 }
 
 fn safetensors_file(tensors: &[(&str, Dtype, &[usize], Vec<u8>)]) -> Vec<u8> {
@@ -229,15 +185,15 @@ fn npz_members_read_alike_stored_or_deflated() {
 fn idx_files_read_plain_or_gzip_and_scale_bytes_only_to_a_unit_range() {
     let files = Files::new();
     let pixels: Vec<u8> = (0..60).map(|i| (i * 4) as u8).collect();
-    let images = idx(0x08, &[3, 4, 5], &pixels);
-    let labels = idx(0x08, &[3], &[7, 0, 9]);
+    let images = support::files::idx(0x08, &[3, 4, 5], &pixels);
+    let labels = support::files::idx(0x08, &[3], &[7, 0, 9]);
     let plain = SourceSpec::Idx {
         images: files.write("images-idx3-ubyte", &images),
         labels: files.write("labels-idx1-ubyte", &labels),
     };
     let compressed = SourceSpec::Idx {
-        images: files.write("images-idx3-ubyte.gz", &gz(&images)),
-        labels: files.write("labels-idx1-ubyte.gz", &gz(&labels)),
+        images: files.write("images-idx3-ubyte.gz", &support::files::gzip(&images)),
+        labels: files.write("labels-idx1-ubyte.gz", &support::files::gzip(&labels)),
     };
     let plain_batch = all(&*opened(&plain, &unit(10)));
     assert_eq!(plain_batch.sample_shape, [1, 4, 5]);
@@ -624,7 +580,7 @@ fn bad_input_is_refused_with_the_file_named() {
         "Fortran order",
         error(
             &npy_spec(
-                &npy_ordered("<f4", &[6, 2, 3], &f32_bytes(&x), true),
+                &support::files::npy("<f4", &[6, 2, 3], &f32_bytes(&x), true),
                 &y_npy,
             ),
             &unit(3),
@@ -639,19 +595,22 @@ fn bad_input_is_refused_with_the_file_named() {
 
     let wrong_magic = SourceSpec::Idx {
         images: files.write("images.idx", b"\x01\x02\x08\x03rest"),
-        labels: files.write("labels.idx", &idx(0x08, &[1], &[0])),
+        labels: files.write("labels.idx", &support::files::idx(0x08, &[1], &[0])),
     };
     record("wrong IDX magic", error(&wrong_magic, &unit(3)));
     let noise: Vec<u8> = (0..800u32).map(|i| (i * 7919 % 251) as u8).collect();
-    let compressed = gz(&idx(0x08, &[2, 20, 20], &noise));
+    let compressed = support::files::gzip(&support::files::idx(0x08, &[2, 20, 20], &noise));
     let truncated_gz = SourceSpec::Idx {
         images: files.write("images.idx.gz", &compressed[..compressed.len() / 2]),
-        labels: files.write("labels.idx", &idx(0x08, &[2], &[0, 1])),
+        labels: files.write("labels.idx", &support::files::idx(0x08, &[2], &[0, 1])),
     };
     record("truncated gzip IDX", error(&truncated_gz, &unit(3)));
     let short_gz = SourceSpec::Idx {
-        images: files.write("short.idx.gz", &gz(&idx(0x08, &[2, 20, 20], &noise[..500]))),
-        labels: files.write("labels.idx", &idx(0x08, &[2], &[0, 1])),
+        images: files.write(
+            "short.idx.gz",
+            &support::files::gzip(&support::files::idx(0x08, &[2, 20, 20], &noise[..500])),
+        ),
+        labels: files.write("labels.idx", &support::files::idx(0x08, &[2], &[0, 1])),
     };
     record(
         "IDX shorter than its header says",

@@ -2,7 +2,8 @@
 //! computed by hand (FLOPs = 2 × multiply-accumulates of convolution and linear layers), and
 //! `rbench plan --link` on a temporary project.
 
-use std::io::Write;
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -468,38 +469,18 @@ fn an_unsupported_operator_is_named_with_its_node() {
 
 // ---- rbench plan --link ----
 
-/// An npy file (version 1.0) of `shape` with zeroed elements of `size` bytes.
-fn npy(descr: &str, shape: &[u64], size: usize) -> Vec<u8> {
-    let dims: Vec<String> = shape.iter().map(u64::to_string).collect();
-    let shape_text = match dims.as_slice() {
-        [one] => format!("({one},)"),
-        _ => format!("({})", dims.join(", ")),
-    };
-    let mut header =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend((header.len() as u16).to_le_bytes());
-    bytes.extend(header.as_bytes());
-    let count: u64 = shape.iter().product();
-    bytes.extend(vec![0u8; count as usize * size]);
-    bytes
-}
-
-fn npz(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in members {
-        let options = zip::write::SimpleFileOptions::default();
-        zip.start_file(*name, options).expect("start a member");
-        zip.write_all(bytes).expect("write a member");
-    }
-    zip.finish().expect("finish the archive").into_inner()
-}
-
 /// Zeroed f32 safetensors weights of the built-in `mlp(hidden: [256, 128], classes: 10)`.
+/// An npy file of zeroed elements of `size` bytes.
+fn flops_npy(descr: &str, shape: &[u64], size: usize) -> Vec<u8> {
+    let shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
+    support::files::zeroed_npy(descr, &shape, size)
+}
+
+/// An npz archive of stored npy members.
+fn flops_npz(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    support::files::npz(members, zip::CompressionMethod::Stored)
+}
+
 fn mlp_weights() -> Vec<u8> {
     let shapes: [(&str, Vec<usize>); 6] = [
         ("hidden.0.weight", vec![256, 784]),
@@ -570,9 +551,9 @@ fn project() -> tempfile::TempDir {
     };
     write(
         "data/digits.npz",
-        &npz(&[
-            ("x.npy", npy("<f4", &[10, 1, 28, 28], 4)),
-            ("y.npy", npy("<i8", &[10], 8)),
+        &flops_npz(&[
+            ("x.npy", flops_npy("<f4", &[10, 1, 28, 28], 4)),
+            ("y.npy", flops_npy("<i8", &[10], 8)),
         ]),
     );
     write(

@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use prost::Message;
@@ -93,57 +92,28 @@ evaluate net on data
 
 // ---- small file writers ----
 
-/// An npy file (version 1.0) of `shape` with zeroed elements of `size` bytes.
+/// A safetensors file of zeroed tensors.
+/// An npy file of zeroed elements of `size` bytes.
 fn npy(descr: &str, shape: &[u64], size: usize) -> Vec<u8> {
-    let dims: Vec<String> = shape.iter().map(u64::to_string).collect();
-    let shape_text = match dims.as_slice() {
-        [one] => format!("({one},)"),
-        _ => format!("({})", dims.join(", ")),
-    };
-    let mut header =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
-    while (10 + header.len() + 1) % 64 != 0 {
-        header.push(' ');
-    }
-    header.push('\n');
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend((header.len() as u16).to_le_bytes());
-    bytes.extend(header.as_bytes());
-    let count: u64 = shape.iter().product();
-    bytes.extend(vec![0u8; count as usize * size]);
-    bytes
+    let shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
+    support::files::zeroed_npy(descr, &shape, size)
 }
 
 /// An npz archive of deflated npy members.
 fn npz(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in members {
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        zip.start_file(*name, options).expect("start a member");
-        zip.write_all(bytes).expect("write a member");
-    }
-    zip.finish().expect("finish the archive").into_inner()
+    support::files::npz(members, zip::CompressionMethod::Deflated)
 }
 
-/// An IDX file of unsigned bytes.
+/// An IDX file of zeroed unsigned bytes.
 fn idx(dims: &[u32]) -> Vec<u8> {
-    let mut bytes = vec![0, 0, 0x08, dims.len() as u8];
-    for d in dims {
-        bytes.extend(d.to_be_bytes());
-    }
     let count: u32 = dims.iter().product();
-    bytes.extend(vec![0u8; count as usize]);
-    bytes
+    support::files::idx(0x08, dims, &vec![0u8; count as usize])
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(bytes).expect("compress");
-    encoder.finish().expect("compress")
+    support::files::gzip(bytes)
 }
 
-/// A safetensors file of zeroed tensors.
 fn safetensors(tensors: &[(&str, Dtype, &[usize])]) -> Vec<u8> {
     let buffers: Vec<Vec<u8>> = tensors
         .iter()

@@ -4,6 +4,8 @@
 // Each test crate includes this module and uses only some of its helpers.
 #![allow(dead_code)]
 
+pub mod files;
+
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 use rbench::syntax::{parse, scan, FileId, SourceFile};
 
