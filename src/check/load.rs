@@ -63,7 +63,7 @@ impl Checker<'_> {
             }
             let target = match self.units.iter().position(|u| u.path == path) {
                 Some(existing) => Some(existing),
-                None => self.read_unit(unit, &relative, &path, &alias, span),
+                None => self.read_unit(unit, &relative, &path, &alias, span, chain),
             };
             if let Some(target) = target {
                 self.units[unit].imports.insert(alias, target);
@@ -84,20 +84,32 @@ impl Checker<'_> {
         path: &Path,
         alias: &str,
         span: syntax::Span,
+        chain: &[usize],
     ) -> Option<usize> {
         let bytes = match self.loader.read(path) {
             Ok(bytes) => bytes,
             Err(err) => {
+                let mut help = format!(
+                    "import paths are relative to the importing file: this one resolves to `{}`",
+                    path.display()
+                );
+                if chain.len() > 1 {
+                    let files: Vec<String> = chain
+                        .iter()
+                        .map(|&u| format!("`{}`", self.units[u].source.name))
+                        .collect();
+                    help.push_str(&format!(
+                        " (imported through {} → `{relative}`)",
+                        files.join(" → ")
+                    ));
+                }
                 self.error(
                     importer,
                     CheckError::ImportNotFound {
                         path: relative.to_string(),
                         reason: err.to_string(),
                         span: span.into(),
-                        help: format!(
-                            "import paths are relative to the importing file: this one resolves to `{}`",
-                            path.display()
-                        ),
+                        help,
                     },
                 );
                 return None;
