@@ -19,7 +19,8 @@ pub struct CheckErrors {
     problems: Vec<Problem>,
 }
 
-/// One entry of a report: an error in the root spec, or the problems of an imported file.
+/// One entry of a report: an error in the root spec, an error in an imported file, or the syntax
+/// errors of an imported file.
 #[derive(Debug, Error, Diagnostic)]
 pub enum Problem {
     #[error(transparent)]
@@ -30,11 +31,11 @@ pub enum Problem {
     ImportSyntax(SyntaxErrors),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Import(FileErrors),
+    Import(ImportedError),
 }
 
 impl CheckErrors {
-    /// Groups `errors` by the file they point into.
+    /// Collects `errors` (each with the index of the file it points into) in file order.
     pub(crate) fn new(
         root_name: &str,
         sources: &[SourceFile],
@@ -46,26 +47,17 @@ impl CheckErrors {
             1 => format!("`{root_name}` has an error"),
             n => format!("`{root_name}` has {n} errors"),
         };
-        let mut problems: Vec<Problem> = Vec::new();
-        for (index, source) in sources.iter().enumerate() {
-            let mine = errors
-                .iter()
-                .filter(|(file, _)| *file == index)
-                .map(|(_, e)| e.clone());
-            if index == 0 {
-                problems.extend(mine.map(Problem::Root));
-                continue;
-            }
-            let mine: Vec<CheckError> = mine.collect();
-            if !mine.is_empty() {
-                problems.push(Problem::Import(FileErrors {
-                    file_name: source.name.clone(),
-                    source_code: source.named_source(),
-                    errors: mine,
-                }));
-            }
-        }
-        problems.extend(syntax.into_iter().map(Problem::ImportSyntax));
+        let problems: Vec<Problem> = errors
+            .into_iter()
+            .map(|(file, error)| match file {
+                0 => Problem::Root(error),
+                _ => Problem::Import(ImportedError {
+                    source_code: sources[file].named_source(),
+                    error,
+                }),
+            })
+            .chain(syntax.into_iter().map(Problem::ImportSyntax))
+            .collect();
         CheckErrors {
             summary,
             source_code: sources[0].named_source(),
@@ -77,7 +69,7 @@ impl CheckErrors {
     pub fn errors(&self) -> impl Iterator<Item = &CheckError> {
         self.problems.iter().flat_map(|p| match p {
             Problem::Root(e) => std::slice::from_ref(e),
-            Problem::Import(f) => f.errors.as_slice(),
+            Problem::Import(imported) => std::slice::from_ref(&imported.error),
             Problem::ImportSyntax(_) => &[],
         })
     }
@@ -91,15 +83,14 @@ impl CheckErrors {
     }
 }
 
-/// The problems of one file, rendered against its text.
+/// An error found in an imported file, rendered against that file's text.
 #[derive(Debug, Error, Diagnostic)]
-#[error("in the imported file `{file_name}`")]
-pub struct FileErrors {
-    file_name: String,
+#[error("{error}")]
+#[diagnostic(forward(error))]
+pub struct ImportedError {
     #[source_code]
     source_code: NamedSource<Arc<str>>,
-    #[related]
-    errors: Vec<CheckError>,
+    error: CheckError,
 }
 
 /// One problem with the meaning of a spec. Each kind has a stable code `rbench::check::<kind>`.

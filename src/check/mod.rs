@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use error::{CheckError, CheckErrors, FileErrors, Problem};
+pub use error::{CheckError, CheckErrors, ImportedError, Problem};
 pub use fields::{BENCHMARK_FIELDS, DATASET_FIELDS, FRAMEWORK_FIELDS, MODEL_FIELDS};
 pub use spec::*;
 pub use value::Value;

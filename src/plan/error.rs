@@ -26,7 +26,7 @@ pub struct PlanErrors {
     problems: Vec<PlanProblem>,
 }
 
-/// One entry of a plan report: a problem in the root spec, or the problems of an imported file.
+/// One entry of a plan report: a problem in the root spec, or one in an imported file.
 #[derive(Debug, Error, Diagnostic)]
 pub enum PlanProblem {
     #[error(transparent)]
@@ -34,18 +34,17 @@ pub enum PlanProblem {
     Root(PlanError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Import(PlanFileErrors),
+    Import(ImportedPlanError),
 }
 
-/// The problems found in one imported file.
+/// A problem found in an imported file, rendered against that file's text.
 #[derive(Debug, Error, Diagnostic)]
-#[error("in the imported file `{file_name}`")]
-pub struct PlanFileErrors {
-    file_name: String,
+#[error("{error}")]
+#[diagnostic(forward(error))]
+pub struct ImportedPlanError {
     #[source_code]
     source_code: NamedSource<Arc<str>>,
-    #[related]
-    errors: Vec<PlanError>,
+    error: PlanError,
 }
 
 impl PlanErrors {
@@ -53,7 +52,7 @@ impl PlanErrors {
     pub fn errors(&self) -> impl Iterator<Item = &PlanError> {
         self.problems.iter().flat_map(|p| match p {
             PlanProblem::Root(e) => std::slice::from_ref(e),
-            PlanProblem::Import(f) => f.errors.as_slice(),
+            PlanProblem::Import(imported) => std::slice::from_ref(&imported.error),
         })
     }
 }
@@ -118,31 +117,23 @@ pub(super) fn unimplemented(plan: &Plan, spec: &Spec) -> Result<(), PlanErrors> 
     if found.is_empty() {
         return Ok(());
     }
-    let mut problems: Vec<PlanProblem> = Vec::new();
-    for (file, start, end, name, kind) in found {
-        let error = PlanError::NotImplemented {
-            name: name.to_string(),
-            kind,
-            span: (start, end - start).into(),
-        };
-        if file == 0 {
-            problems.push(PlanProblem::Root(error));
-            continue;
-        }
-        let source = &spec.files[file as usize];
-        let group = problems.iter_mut().find_map(|p| match p {
-            PlanProblem::Import(group) if group.file_name == source.name => Some(group),
-            _ => None,
-        });
-        match group {
-            Some(group) => group.errors.push(error),
-            None => problems.push(PlanProblem::Import(PlanFileErrors {
-                file_name: source.name.clone(),
-                source_code: source.named_source(),
-                errors: vec![error],
-            })),
-        }
-    }
+    let problems: Vec<PlanProblem> = found
+        .into_iter()
+        .map(|(file, start, end, name, kind)| {
+            let error = PlanError::NotImplemented {
+                name: name.to_string(),
+                kind,
+                span: (start, end - start).into(),
+            };
+            match file {
+                0 => PlanProblem::Root(error),
+                _ => PlanProblem::Import(ImportedPlanError {
+                    source_code: spec.files[file as usize].named_source(),
+                    error,
+                }),
+            }
+        })
+        .collect();
     Err(PlanErrors {
         root: spec.files[0].name.clone(),
         source_code: spec.files[0].named_source(),
