@@ -66,7 +66,8 @@ impl AxisWindows {
 
     /// Positions (in padded coordinates) of every window's elements, window by window.
     fn positions(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.out).flat_map(move |o| (0..self.kernel).map(move |j| o * self.stride + j * self.dilation))
+        (0..self.out)
+            .flat_map(move |o| (0..self.kernel).map(move |j| o * self.stride + j * self.dilation))
     }
 }
 
@@ -87,7 +88,8 @@ impl Window {
 
     /// The windows along spatial axis `axis` (0 height, 1 width) of an input of length `len`.
     fn along(&self, axis: usize, len: usize) -> Result<AxisWindows> {
-        let (kernel, stride, dilation) = (self.kernel[axis], self.stride[axis], self.dilation[axis]);
+        let (kernel, stride, dilation) =
+            (self.kernel[axis], self.stride[axis], self.dilation[axis]);
         let span = dilation * (kernel - 1) + 1;
         let (begin, end) = match self.padding {
             Padding::Explicit { begin, end } => (begin[axis], end[axis]),
@@ -162,7 +164,13 @@ fn pad(x: &Tensor, dim: usize, before: usize, after: usize, value: f32) -> Resul
 }
 
 /// Reduces the windows of `axis` along tensor dimension `dim`, padding with `fill`.
-fn pool_axis(x: &Tensor, dim: usize, axis: &AxisWindows, reduce: Reduce, fill: f32) -> Result<Tensor> {
+fn pool_axis(
+    x: &Tensor,
+    dim: usize,
+    axis: &AxisWindows,
+    reduce: Reduce,
+    fill: f32,
+) -> Result<Tensor> {
     let after = axis.reach().saturating_sub(axis.begin + axis.len);
     let x = pad(x, dim, axis.begin, after, fill)?;
     let mut split = x.dims().to_vec();
@@ -216,7 +224,8 @@ pub(crate) fn average_pool(x: &Tensor, window: &Window, count_include_pad: bool)
         .iter()
         .flat_map(|r| col_counts.iter().map(move |c| r * c))
         .collect();
-    let divisor = Tensor::from_vec(divisor, (rows.out, cols.out), x.device())?.to_dtype(x.dtype())?;
+    let divisor =
+        Tensor::from_vec(divisor, (rows.out, cols.out), x.device())?.to_dtype(x.dtype())?;
     sums.broadcast_div(&divisor)
 }
 
@@ -239,7 +248,13 @@ pub(crate) fn conv2d(
         let x = x.pad_with_zeros(2, rows.begin, rows.end)?;
         (x.pad_with_zeros(3, cols.begin, cols.end)?, 0)
     };
-    let y = x.conv2d(weight, padding, window.stride[0], window.dilation[0], groups)?;
+    let y = x.conv2d(
+        weight,
+        padding,
+        window.stride[0],
+        window.dilation[0],
+        groups,
+    )?;
     match bias {
         Some(bias) => y.broadcast_add(&bias.reshape((1, (), 1, 1))?),
         None => Ok(y),

@@ -10,7 +10,15 @@ use super::network::{InputGradient, ModelError};
 
 /// Converts a candle error into a runtime model error.
 pub(crate) fn runtime(error: candle_core::Error) -> ModelError {
-    ModelError::Runtime(error.to_string())
+    ModelError::Runtime(message(&error))
+}
+
+/// A candle error's message, without the backtrace candle attaches when `RUST_BACKTRACE` is set.
+pub(crate) fn message(error: &candle_core::Error) -> String {
+    match error {
+        candle_core::Error::WithBacktrace { inner, .. } => message(inner),
+        error => error.to_string(),
+    }
 }
 
 /// The `n` samples of `inputs` as an `n × sample` tensor.

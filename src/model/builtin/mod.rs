@@ -223,7 +223,13 @@ impl BuiltinModel {
                 for (s, &out) in channels.iter().enumerate() {
                     for b in 0..*blocks {
                         let stride = if s > 0 && b == 0 { 2 } else { 1 };
-                        residual.push(basic_block(&weights, &format!("stages.{s}.{b}"), inputs, out, stride)?);
+                        residual.push(basic_block(
+                            &weights,
+                            &format!("stages.{s}.{b}"),
+                            inputs,
+                            out,
+                            stride,
+                        )?);
                         inputs = out;
                     }
                 }
@@ -267,7 +273,8 @@ impl BuiltinModel {
             } => {
                 let mut x = x.reshape([&[n][..], image].concat())?;
                 for (weight, bias) in convs {
-                    let y = layers::conv2d(&x, weight, Some(bias), &Window::square(3, 1, 1), 1)?.relu()?;
+                    let y = layers::conv2d(&x, weight, Some(bias), &Window::square(3, 1, 1), 1)?
+                        .relu()?;
                     x = layers::max_pool(&y, &Window::square(2, 2, 0))?;
                 }
                 let x = hidden.apply(&x.flatten_from(1)?)?.relu()?;
@@ -281,7 +288,15 @@ impl BuiltinModel {
                 output,
             } => {
                 let x = x.reshape([&[n][..], image].concat())?;
-                let mut x = stem_bn.apply(&layers::conv2d(&x, stem, None, &Window::square(3, 1, 1), 1)?)?.relu()?;
+                let mut x = stem_bn
+                    .apply(&layers::conv2d(
+                        &x,
+                        stem,
+                        None,
+                        &Window::square(3, 1, 1),
+                        1,
+                    )?)?
+                    .relu()?;
                 for block in blocks {
                     x = block.apply(&x)?;
                 }
@@ -294,9 +309,18 @@ impl BuiltinModel {
 impl BasicBlock {
     fn apply(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let conv = |x: &Tensor, weight: &Tensor, kernel: usize, stride: usize| {
-            layers::conv2d(x, weight, None, &Window::square(kernel, stride, kernel / 2), 1)
+            layers::conv2d(
+                x,
+                weight,
+                None,
+                &Window::square(kernel, stride, kernel / 2),
+                1,
+            )
         };
-        let y = self.bn1.apply(&conv(x, &self.conv1, 3, self.stride)?)?.relu()?;
+        let y = self
+            .bn1
+            .apply(&conv(x, &self.conv1, 3, self.stride)?)?
+            .relu()?;
         let y = self.bn2.apply(&conv(&y, &self.conv2, 3, 1)?)?;
         let shortcut = match &self.downsample {
             Some((weight, bn)) => bn.apply(&conv(x, weight, 1, self.stride)?)?,
@@ -316,7 +340,10 @@ fn basic_block(
 ) -> Result<BasicBlock, ModelError> {
     let downsample = if stride != 1 || inputs != out {
         let conv = weights.conv(&format!("{name}.downsample.0"), inputs, out, 1)?;
-        Some((conv, weights.batch_norm(&format!("{name}.downsample.1"), out)?))
+        Some((
+            conv,
+            weights.batch_norm(&format!("{name}.downsample.1"), out)?,
+        ))
     } else {
         None
     };
@@ -361,7 +388,13 @@ impl Network for BuiltinModel {
     }
 
     fn forward(&self, inputs: &[f32], n: usize) -> Result<Vec<f32>, ModelError> {
-        run::forward(|x| self.logits(x), inputs, n, &self.input_shape, self.classes)
+        run::forward(
+            |x| self.logits(x),
+            inputs,
+            n,
+            &self.input_shape,
+            self.classes,
+        )
     }
 
     fn input_gradient(

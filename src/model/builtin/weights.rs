@@ -8,6 +8,7 @@ use candle_core::{DType, Device, Tensor};
 use safetensors::{Dtype, SafeTensors};
 
 use crate::model::network::ModelError;
+use crate::model::run;
 
 /// Weight tensors by name, decoded to `f32`.
 pub(crate) struct Weights {
@@ -39,7 +40,7 @@ impl Weights {
             };
             let tensor = Tensor::from_raw_buffer(view.data(), dtype, view.shape(), &Device::Cpu)
                 .and_then(|t| t.to_dtype(DType::F32))
-                .map_err(|e| file_error(format!("tensor `{name}`: {e}")))?;
+                .map_err(|e| file_error(format!("tensor `{name}`: {}", run::message(&e))))?;
             tensors.insert(name, tensor);
         }
         Ok(Weights {
@@ -67,7 +68,12 @@ impl Weights {
     }
 
     /// The `[out, in]` weight and `[out]` bias of the linear layer `name`.
-    pub(crate) fn linear(&self, name: &str, inputs: usize, out: usize) -> Result<Linear, ModelError> {
+    pub(crate) fn linear(
+        &self,
+        name: &str,
+        inputs: usize,
+        out: usize,
+    ) -> Result<Linear, ModelError> {
         Ok(Linear {
             weight: self.get(&format!("{name}.weight"), &[out, inputs])?,
             bias: self.get(&format!("{name}.bias"), &[out])?,
@@ -100,7 +106,7 @@ impl Weights {
             &get("running_var")?,
             1e-5,
         )
-        .map_err(|e| ModelError::Weights(format!("`{name}`: {e}")))
+        .map_err(|e| ModelError::Weights(format!("`{name}`: {}", run::message(&e))))
     }
 }
 

@@ -74,9 +74,9 @@ impl<'a> Attributes<'a> {
     pub(crate) fn float_or(&self, name: &str, default: f32) -> Result<f32, ModelError> {
         match self.get(name) {
             None => Ok(default),
-            Some(a) => a
-                .f
-                .ok_or_else(|| self.unsupported(format!("attribute `{name}` is not a float"))),
+            Some(a) => {
+                a.f.ok_or_else(|| self.unsupported(format!("attribute `{name}` is not a float")))
+            }
         }
     }
 
@@ -121,7 +121,12 @@ impl<'a> Attributes<'a> {
         let Some(values) = self.ints(name) else {
             return Ok([default; N]);
         };
-        let bad = || self.unsupported(format!("attribute `{name}` is {values:?}; rbench supports 2-D operators with non-negative sizes"));
+        let bad = || {
+            self.unsupported(format!(
+                "attribute `{name}` is {values:?}; rbench supports 2-D operators with \
+                 non-negative sizes"
+            ))
+        };
         if values.len() != N {
             return Err(bad());
         }

@@ -17,6 +17,7 @@ use super::ops::{self, Context, Op};
 use super::proto::{GraphProto, ModelProto, NodeProto};
 use super::value_signature;
 use crate::model::network::ModelError;
+use crate::model::run;
 
 /// The operator set version assumed when a model imports none for the default domain.
 const LATEST_OPSET: i64 = 21;
@@ -104,7 +105,10 @@ fn operator(node: &NodeProto) -> String {
 
 impl Program {
     /// Compiles `model` (read from `path`, named in diagnostics).
-    pub(crate) fn compile(model: &ModelProto, path: &str) -> Result<(Program, GraphInput), ModelError> {
+    pub(crate) fn compile(
+        model: &ModelProto,
+        path: &str,
+    ) -> Result<(Program, GraphInput), ModelError> {
         let graph = model
             .graph
             .as_ref()
@@ -164,17 +168,23 @@ impl Program {
             let Some(output) = node.output.first().map(String::as_str) else {
                 continue;
             };
-            let constant_inputs: Option<Vec<&Tensor>> =
-                compiled.inputs.iter().map(|name| compiler.constants.get(name)).collect();
+            let constant_inputs: Option<Vec<&Tensor>> = compiled
+                .inputs
+                .iter()
+                .map(|name| compiler.constants.get(name))
+                .collect();
             if let Some(values) = constant_inputs.filter(|v| !v.is_empty()) {
-                let folded = compiled
-                    .op
-                    .eval(&values)
-                    .map_err(|e| malformed(path, format!("node `{label}` ({op}): {e}")))?;
+                let folded = compiled.op.eval(&values).map_err(|e| {
+                    malformed(path, format!("node `{label}` ({op}): {}", run::message(&e)))
+                })?;
                 compiler.constants.insert(output, folded);
                 continue;
             }
-            let inputs = compiled.inputs.iter().map(|name| compiler.slot(name)).collect();
+            let inputs = compiled
+                .inputs
+                .iter()
+                .map(|name| compiler.slot(name))
+                .collect();
             steps.push(Step {
                 op: compiled.op,
                 inputs,
@@ -215,10 +225,14 @@ impl Program {
                 .iter()
                 .filter_map(|&slot| values[slot].as_ref())
                 .collect();
-            let output = step
-                .op
-                .eval(&inputs)
-                .map_err(|e| candle_core::Error::Msg(format!("node `{}` ({}): {e}", step.label, step.operator)))?;
+            let output = step.op.eval(&inputs).map_err(|e| {
+                candle_core::Error::Msg(format!(
+                    "node `{}` ({}): {}",
+                    step.label,
+                    step.operator,
+                    run::message(&e)
+                ))
+            })?;
             values[step.output] = Some(output);
             for &slot in &step.release {
                 values[slot] = None;
@@ -231,11 +245,19 @@ impl Program {
 }
 
 /// The single graph input that is not an initializer.
-fn graph_input(graph: &GraphProto, compiler: &Compiler, path: &str) -> Result<GraphInput, ModelError> {
+fn graph_input(
+    graph: &GraphProto,
+    compiler: &Compiler,
+    path: &str,
+) -> Result<GraphInput, ModelError> {
     let inputs: Vec<_> = graph
         .input
         .iter()
-        .filter(|v| compiler.constant(v.name.as_deref().unwrap_or_default()).is_none())
+        .filter(|v| {
+            compiler
+                .constant(v.name.as_deref().unwrap_or_default())
+                .is_none()
+        })
         .collect();
     match inputs.as_slice() {
         [input] => {
@@ -247,18 +269,20 @@ fn graph_input(graph: &GraphProto, compiler: &Compiler, path: &str) -> Result<Gr
         }
         inputs => Err(malformed(
             path,
-            format!("the graph takes {} inputs; rbench feeds a model exactly one", inputs.len()),
+            format!(
+                "the graph takes {} inputs; rbench feeds a model exactly one",
+                inputs.len()
+            ),
         )),
     }
 }
 
 /// The name of the output the logits come from (see the module documentation).
 fn graph_output<'a>(graph: &'a GraphProto, path: &str) -> Result<&'a str, ModelError> {
-    let scores = graph.output.iter().find(|o| {
-        value_signature(o)
-            .dims
-            .is_some_and(|dims| dims.len() >= 2)
-    });
+    let scores = graph
+        .output
+        .iter()
+        .find(|o| value_signature(o).dims.is_some_and(|dims| dims.len() >= 2));
     scores
         .or_else(|| graph.output.first())
         .and_then(|o| o.name.as_deref())
@@ -286,7 +310,10 @@ fn dependency_order(
         if output == input || compiler.constant(output).is_some() {
             return Ok(order);
         }
-        return Err(malformed(path, format!("no node produces the output `{output}`")));
+        return Err(malformed(
+            path,
+            format!("no node produces the output `{output}`"),
+        ));
     };
     // An explicit stack: (node, whether its inputs have been pushed).
     let mut stack = vec![(root, false)];
@@ -299,7 +326,13 @@ fn dependency_order(
         match marks[index] {
             Mark::Done => continue,
             Mark::Open => {
-                return Err(malformed(path, format!("the graph has a cycle through node `{}`", label(&graph.node[index], index))))
+                return Err(malformed(
+                    path,
+                    format!(
+                        "the graph has a cycle through node `{}`",
+                        label(&graph.node[index], index)
+                    ),
+                ))
             }
             Mark::Unvisited => {}
         }
@@ -309,15 +342,26 @@ fn dependency_order(
         for name in node.input.iter().filter(|n| !n.is_empty()) {
             match producers.get(name.as_str()) {
                 Some(&producer) if marks[producer] == Mark::Open => {
-                    return Err(malformed(path, format!("the graph has a cycle through node `{}`", label(node, index))))
+                    return Err(malformed(
+                        path,
+                        format!(
+                            "the graph has a cycle through node `{}`",
+                            label(node, index)
+                        ),
+                    ))
                 }
-                Some(&producer) if marks[producer] == Mark::Unvisited => stack.push((producer, false)),
+                Some(&producer) if marks[producer] == Mark::Unvisited => {
+                    stack.push((producer, false))
+                }
                 Some(_) => {}
                 None if name == input || compiler.constant(name).is_some() => {}
                 None => {
                     return Err(malformed(
                         path,
-                        format!("node `{}` reads `{name}`, which no node, initializer or input provides", label(node, index)),
+                        format!(
+                        "node `{}` reads `{name}`, which no node, initializer or input provides",
+                        label(node, index)
+                    ),
                     ))
                 }
             }
@@ -332,19 +376,25 @@ fn constant(node: &NodeProto, label: &str) -> Result<Tensor, ModelError> {
         node,
         "Constant",
         label,
-        &["value", "value_float", "value_floats", "value_int", "value_ints"],
+        &[
+            "value",
+            "value_float",
+            "value_floats",
+            "value_int",
+            "value_ints",
+        ],
     )?;
     let device = &candle_core::Device::Cpu;
     let value = if let Some(tensor) = attributes.tensor("value") {
         decode::tensor(tensor).map_err(|e| attributes.unsupported(e))?
     } else if let Some(value) = attributes.float("value_float") {
-        Tensor::new(value, device).map_err(|e| attributes.unsupported(e))?
+        Tensor::new(value, device).map_err(|e| attributes.unsupported(run::message(&e)))?
     } else if let Some(values) = attributes.floats("value_floats") {
-        Tensor::new(values, device).map_err(|e| attributes.unsupported(e))?
+        Tensor::new(values, device).map_err(|e| attributes.unsupported(run::message(&e)))?
     } else if let Some(value) = attributes.int("value_int")? {
-        Tensor::new(value, device).map_err(|e| attributes.unsupported(e))?
+        Tensor::new(value, device).map_err(|e| attributes.unsupported(run::message(&e)))?
     } else if let Some(values) = attributes.ints("value_ints") {
-        Tensor::new(values, device).map_err(|e| attributes.unsupported(e))?
+        Tensor::new(values, device).map_err(|e| attributes.unsupported(run::message(&e)))?
     } else {
         return Err(attributes.unsupported("it has no value"));
     };

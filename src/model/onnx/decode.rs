@@ -5,6 +5,7 @@
 use candle_core::{DType, Device, Tensor};
 
 use super::proto::{data_type, TensorProto};
+use crate::model::run;
 
 /// Decodes `tensor`, or says why it cannot be.
 pub(crate) fn tensor(tensor: &TensorProto) -> Result<Tensor, String> {
@@ -67,12 +68,12 @@ pub(crate) fn tensor(tensor: &TensorProto) -> Result<Tensor, String> {
         }
         (None, code) => return Err(fail(unsupported_type(code))),
     };
-    let decoded = decoded.map_err(|e| fail(e.to_string()))?;
+    let decoded = decoded.map_err(|e| fail(run::message(&e)))?;
     let target = match decoded.dtype() {
         DType::I32 | DType::I64 => DType::I64,
         _ => DType::F32,
     };
-    decoded.to_dtype(target).map_err(|e| fail(e.to_string()))
+    decoded.to_dtype(target).map_err(|e| fail(run::message(&e)))
 }
 
 /// A tensor of `values`, checked against the element count of `dims`.

@@ -37,7 +37,10 @@ impl OnnxModel {
             problem: text,
         };
         let dims = input.dims.ok_or_else(|| {
-            problem(format!("the graph input `{}` has no recorded shape", input.name))
+            problem(format!(
+                "the graph input `{}` has no recorded shape",
+                input.name
+            ))
         })?;
         let input_shape = dims
             .iter()
@@ -60,8 +63,12 @@ impl OnnxModel {
             )));
         }
         // One sample of zeros gives the width of the logits and checks the graph end to end.
-        let probe = Tensor::zeros([&[1][..], &input_shape].concat(), candle_core::DType::F32, &Device::Cpu)
-            .map_err(run::runtime)?;
+        let probe = Tensor::zeros(
+            [&[1][..], &input_shape].concat(),
+            candle_core::DType::F32,
+            &Device::Cpu,
+        )
+        .map_err(run::runtime)?;
         let logits = program.run(&probe).map_err(run::runtime)?;
         let classes = match logits.dims() {
             [1, classes] => *classes,
@@ -90,7 +97,13 @@ impl Network for OnnxModel {
     }
 
     fn forward(&self, inputs: &[f32], n: usize) -> Result<Vec<f32>, ModelError> {
-        run::forward(|x| self.program.run(x), inputs, n, &self.input_shape, self.classes)
+        run::forward(
+            |x| self.program.run(x),
+            inputs,
+            n,
+            &self.input_shape,
+            self.classes,
+        )
     }
 
     fn input_gradient(

@@ -8,6 +8,7 @@ use super::decode;
 use super::proto::NodeProto;
 use crate::model::layers::{self, ChannelAffine, Padding, Window};
 use crate::model::network::ModelError;
+use crate::model::run;
 
 /// The operators [`compile`] accepts (besides `Constant`, folded by the graph compiler).
 pub const SUPPORTED: &[&str] = &[
@@ -116,10 +117,40 @@ pub(crate) fn compile<'a>(
 ) -> Result<Compiled<'a>, ModelError> {
     let known: &[&str] = match op {
         "Gemm" => &["alpha", "beta", "transA", "transB", "broadcast"],
-        "Conv" => &["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"],
-        "MaxPool" => &["auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"],
-        "AveragePool" => &["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads", "strides"],
-        "BatchNormalization" => &["epsilon", "momentum", "spatial", "training_mode", "is_test", "consumed_inputs"],
+        "Conv" => &[
+            "auto_pad",
+            "dilations",
+            "group",
+            "kernel_shape",
+            "pads",
+            "strides",
+        ],
+        "MaxPool" => &[
+            "auto_pad",
+            "ceil_mode",
+            "dilations",
+            "kernel_shape",
+            "pads",
+            "storage_order",
+            "strides",
+        ],
+        "AveragePool" => &[
+            "auto_pad",
+            "ceil_mode",
+            "count_include_pad",
+            "dilations",
+            "kernel_shape",
+            "pads",
+            "strides",
+        ],
+        "BatchNormalization" => &[
+            "epsilon",
+            "momentum",
+            "spatial",
+            "training_mode",
+            "is_test",
+            "consumed_inputs",
+        ],
         "Flatten" | "Concat" | "Softmax" | "LogSoftmax" => &["axis"],
         "Reshape" => &["allowzero"],
         "Transpose" => &["perm"],
@@ -177,10 +208,16 @@ pub(crate) fn compile<'a>(
         "Sigmoid" => Op::Sigmoid,
         "Tanh" => Op::Tanh,
         "Conv" => {
-            if let (Some(kernel), Some(weight)) = (attributes.ints("kernel_shape"), inputs.get(1).and_then(|w| context.constant(w))) {
+            if let (Some(kernel), Some(weight)) = (
+                attributes.ints("kernel_shape"),
+                inputs.get(1).and_then(|w| context.constant(w)),
+            ) {
                 let declared: Vec<usize> = kernel.iter().map(|&k| k as usize).collect();
                 if weight.dims().get(2..) != Some(declared.as_slice()) {
-                    return Err(attributes.unsupported(format!("`kernel_shape` {kernel:?} does not match the weights {:?}", weight.dims())));
+                    return Err(attributes.unsupported(format!(
+                        "`kernel_shape` {kernel:?} does not match the weights {:?}",
+                        weight.dims()
+                    )));
                 }
             }
             let window = window(&attributes, [1, 1])?;
@@ -225,18 +262,28 @@ pub(crate) fn compile<'a>(
         "GlobalMaxPool" => Op::GlobalMaxPool,
         "BatchNormalization" => {
             only_first_output("training")?;
-            if attributes.int_or("training_mode", 0)? != 0 || attributes.int_or("spatial", 1)? != 1 {
-                return Err(attributes.unsupported("only inference mode with spatial statistics is supported"));
+            if attributes.int_or("training_mode", 0)? != 0 || attributes.int_or("spatial", 1)? != 1
+            {
+                return Err(attributes
+                    .unsupported("only inference mode with spatial statistics is supported"));
             }
             let parameter = |index: usize| {
                 inputs
                     .get(index)
                     .and_then(|name| context.constant(name))
-                    .ok_or_else(|| attributes.unsupported("scale, bias, mean and variance must be constants"))
+                    .ok_or_else(|| {
+                        attributes.unsupported("scale, bias, mean and variance must be constants")
+                    })
             };
             let epsilon = f64::from(attributes.float_or("epsilon", 1e-5)?);
-            let affine = ChannelAffine::batch_norm(parameter(1)?, parameter(2)?, parameter(3)?, parameter(4)?, epsilon)
-                .map_err(|e| attributes.unsupported(e))?;
+            let affine = ChannelAffine::batch_norm(
+                parameter(1)?,
+                parameter(2)?,
+                parameter(3)?,
+                parameter(4)?,
+                epsilon,
+            )
+            .map_err(|e| attributes.unsupported(run::message(&e)))?;
             return Ok(Compiled {
                 op: Op::BatchNorm(affine),
                 inputs: present(1),
@@ -248,7 +295,8 @@ pub(crate) fn compile<'a>(
                 .get(1)
                 .and_then(|name| context.constant(name))
                 .ok_or_else(|| attributes.unsupported("its shape must be a constant"))?;
-            let shape = decode::integers(shape).map_err(|e| attributes.unsupported(e))?;
+            let shape =
+                decode::integers(shape).map_err(|e| attributes.unsupported(run::message(&e)))?;
             return Ok(Compiled {
                 op: Op::Reshape {
                     shape,
@@ -309,7 +357,9 @@ fn window(attributes: &Attributes, kernel: [usize; 2]) -> Result<Window, ModelEr
     let stride = attributes.sizes::<2>("strides", 1)?;
     let dilation = attributes.sizes::<2>("dilations", 1)?;
     if stride.contains(&0) || dilation.contains(&0) {
-        return Err(attributes.unsupported(format!("strides {stride:?} or dilations {dilation:?} of 0")));
+        return Err(
+            attributes.unsupported(format!("strides {stride:?} or dilations {dilation:?} of 0"))
+        );
     }
     let pads = attributes.sizes::<4>("pads", 0)?;
     let padding = match attributes.string("auto_pad").as_deref() {
@@ -337,13 +387,18 @@ fn axis(axis: i64, rank: usize) -> candle_core::Result<usize> {
     usize::try_from(normalised)
         .ok()
         .filter(|&a| a < rank.max(1))
-        .ok_or_else(|| candle_core::Error::Msg(format!("axis {axis} is out of range for rank {rank}")))
+        .ok_or_else(|| {
+            candle_core::Error::Msg(format!("axis {axis} is out of range for rank {rank}"))
+        })
 }
 
 impl Op {
     /// Applies the operator to its run-time inputs.
     pub(crate) fn eval(&self, inputs: &[&Tensor]) -> candle_core::Result<Tensor> {
-        let x = inputs.first().copied().ok_or_else(|| candle_core::Error::Msg("a node without inputs".into()))?;
+        let x = inputs
+            .first()
+            .copied()
+            .ok_or_else(|| candle_core::Error::Msg("a node without inputs".into()))?;
         let input = |i: usize| {
             inputs
                 .get(i)
@@ -351,7 +406,12 @@ impl Op {
                 .ok_or_else(|| candle_core::Error::Msg(format!("a missing input {i}")))
         };
         match self {
-            Op::Gemm { alpha, beta, trans_a, trans_b } => {
+            Op::Gemm {
+                alpha,
+                beta,
+                trans_a,
+                trans_b,
+            } => {
                 let a = if *trans_a { x.t()? } else { x.clone() };
                 let b = input(1)?;
                 let b = if *trans_b { b.t()? } else { b.clone() };
@@ -378,7 +438,12 @@ impl Op {
             Op::LeakyRelu(alpha) => x.relu()? - x.neg()?.relu()?.affine(*alpha, 0.0)?,
             Op::Sigmoid => layers::sigmoid(x),
             Op::Tanh => x.tanh(),
-            Op::Conv { stride, dilation, padding, groups } => {
+            Op::Conv {
+                stride,
+                dilation,
+                padding,
+                groups,
+            } => {
                 let weight = input(1)?;
                 let (_, _, kh, kw) = weight.dims4()?;
                 let window = Window {
@@ -391,9 +456,10 @@ impl Op {
                 layers::conv2d(x, weight, inputs.get(2).copied(), &window, *groups)
             }
             Op::MaxPool(window) => layers::max_pool(x, window),
-            Op::AveragePool { window, count_include_pad } => {
-                layers::average_pool(x, window, *count_include_pad)
-            }
+            Op::AveragePool {
+                window,
+                count_include_pad,
+            } => layers::average_pool(x, window, *count_include_pad),
             Op::GlobalAveragePool => layers::global_average_pool(x),
             Op::GlobalMaxPool => layers::global_max_pool(x),
             Op::BatchNorm(affine) => affine.apply(x),
@@ -402,19 +468,39 @@ impl Op {
                 let at = usize::try_from(at)
                     .ok()
                     .filter(|&a| a <= x.rank())
-                    .ok_or_else(|| candle_core::Error::Msg(format!("Flatten axis out of range for rank {}", x.rank())))?;
+                    .ok_or_else(|| {
+                        candle_core::Error::Msg(format!(
+                            "Flatten axis out of range for rank {}",
+                            x.rank()
+                        ))
+                    })?;
                 let dims = x.dims();
-                x.reshape((dims[..at].iter().product::<usize>(), dims[at..].iter().product::<usize>()))
+                x.reshape((
+                    dims[..at].iter().product::<usize>(),
+                    dims[at..].iter().product::<usize>(),
+                ))
             }
             Op::Reshape { shape, allow_zero } => x.reshape(reshaped(x.dims(), shape, *allow_zero)?),
             Op::Transpose(perm) => {
-                let perm = perm.clone().unwrap_or_else(|| (0..x.rank()).rev().collect());
+                let perm = perm
+                    .clone()
+                    .unwrap_or_else(|| (0..x.rank()).rev().collect());
                 x.permute(perm)?.contiguous()
             }
             Op::Concat(at) => Tensor::cat(inputs, axis(*at, x.rank())?),
-            Op::Softmax { axis: at, coerce, log } => {
+            Op::Softmax {
+                axis: at,
+                coerce,
+                log,
+            } => {
                 let at = axis(*at, x.rank())?;
-                let apply = |t: &Tensor, dim| if *log { layers::log_softmax(t, dim) } else { layers::softmax(t, dim) };
+                let apply = |t: &Tensor, dim| {
+                    if *log {
+                        layers::log_softmax(t, dim)
+                    } else {
+                        layers::softmax(t, dim)
+                    }
+                };
                 if *coerce {
                     let dims = x.dims();
                     let rows: usize = dims[..at].iter().product();
