@@ -2,23 +2,28 @@
 //!
 //! Weights are read as PyTorch saves a module's `state_dict`, so the tensor names are those of
 //! the module's attributes. rbench's built-in architectures name their layers as follows (weights
-//! are `[out, in]` for linear layers and `[out, in, 3, 3]` for convolutions; each layer also has
-//! a `.bias`, not checked here):
+//! are `[out, in]` for linear layers and `[out, in, k, k]` for convolutions; linear layers and the
+//! `cnn`'s convolutions also have a `.bias`, not checked here):
 //!
 //! | architecture | layers |
 //! | --- | --- |
 //! | `mlp(hidden: [h0, h1, ...], classes)` | `hidden.{i}` (linear, `[h_i, h_{i-1}]`, `h_{-1}` the input features), `output` (`[classes, h_last]`) |
-//! | `cnn(channels: [c0, ...], hidden, classes, in_channels)` | `convs.{i}` (`[c_i, c_{i-1}, 3, 3]`, `c_{-1} = in_channels`), `hidden` (`[hidden, flattened]`), `output` (`[classes, hidden]`) |
-//! | `resnet(channels: [c0, ...], blocks, classes, in_channels)` | `stem` (`[c0, in_channels, 3, 3]`), the stages (not checked here), `output` (`[classes, c_last]`) |
+//! | `cnn(channels: [c0, ...], hidden, classes, in_channels)` | `convs.{i}` (`[c_i, c_{i-1}, 3, 3]`, `c_{-1} = in_channels`, padding 1, each followed by ReLU and 2×2 max pooling), `hidden` (`[hidden, flattened]`), `output` (`[classes, hidden]`) |
+//! | `resnet(channels: [c0, ...], blocks, classes, in_channels)` | `stem` (`[c0, in_channels, 3, 3]`, no bias) and `stem_bn` (batch norm); `stages.{s}.{b}` basic blocks (only stem and output are checked here); `output` (`[classes, c_last]`) |
 //!
-//! The `resnet` is: the stem, a 3×3 convolution (padding 1) with BatchNorm and ReLU; one stage
-//! per entry of `channels`, each of `blocks` basic blocks (two 3×3 convolutions with BatchNorm,
-//! ReLU after the first and after the sum with the shortcut); the first block of each stage
-//! after the first has stride 2, and a block whose stride or channels change has a 1×1
+//! The `resnet` is: the stem, a 3×3 convolution (padding 1, no bias) with BatchNorm and ReLU;
+//! one stage per entry of `channels`, each of `blocks` basic blocks (two 3×3 convolutions with
+//! BatchNorm, ReLU after the first and after the sum with the shortcut); the first block of each
+//! stage after the first has stride 2, and a block whose stride or channels change has a 1×1
 //! projection shortcut (convolution of the same stride, with BatchNorm), the others an identity
 //! shortcut; then global average pooling and the `output` layer.
 //!
-//! The engine that builds these architectures uses the same names.
+//! A `resnet` basic block `stages.{s}.{b}` has `conv1` (3×3, stride 2 for the first block of every
+//! stage after the first), `bn1`, `conv2` (3×3), `bn2`, and, when the stride or the channels
+//! change, `downsample.0` (1×1 convolution) and `downsample.1` (batch norm); its convolutions have
+//! no bias; a batch norm has `weight`, `bias`, `running_mean` and `running_var`. The engine that
+//! builds these architectures (`src/model/builtin/`) uses the same names;
+//! `tests/reference/architectures.py` defines them as PyTorch modules.
 
 use crate::check::Call;
 use crate::data::header::{format_shape, SafetensorsHeader};

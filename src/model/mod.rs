@@ -1,9 +1,14 @@
-//! Models: ONNX graphs and safetensors weights with built-in architectures.
+//! Models: ONNX graphs and safetensors weights with built-in architectures, run on candle.
 
 mod architectures;
+mod builtin;
 pub mod flops;
+mod layers;
 mod network;
 pub mod onnx;
+mod run;
 
 pub use architectures::SCHEMAS;
+pub use builtin::{Activation, Architecture, BuiltinModel};
 pub use network::{InputGradient, ModelError, Network};
+pub use onnx::OnnxModel;

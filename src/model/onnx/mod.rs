@@ -1,7 +1,15 @@
 //! ONNX models: the protobuf messages ([`proto`]) and the model's signature (inputs, outputs,
 //! operator sets, operators), read before anything runs.
 
+mod attributes;
+mod compile;
+mod decode;
+mod model;
+mod ops;
 pub mod proto;
+
+pub use model::OnnxModel;
+pub use ops::SUPPORTED as SUPPORTED_OPERATORS;
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -141,7 +149,7 @@ pub fn signature(model: &ModelProto) -> Result<Signature, String> {
     })
 }
 
-fn value_signature(value: &ValueInfoProto) -> ValueSignature {
+pub(crate) fn value_signature(value: &ValueInfoProto) -> ValueSignature {
     let tensor = value
         .r#type
         .as_ref()

@@ -1,0 +1,559 @@
+//! The ONNX operators rbench runs: each node is compiled once into an [`Op`] (attributes read
+//! and validated, constant parameters folded) and evaluated on candle tensors.
+
+use candle_core::{Tensor, D};
+
+use super::attributes::Attributes;
+use super::decode;
+use super::proto::NodeProto;
+use crate::model::layers::{self, ChannelAffine, Padding, Window};
+use crate::model::network::ModelError;
+use crate::model::run;
+
+/// The operators [`compile`] accepts (besides `Constant`, folded by the graph compiler).
+pub const SUPPORTED: &[&str] = &[
+    "Add",
+    "AveragePool",
+    "BatchNormalization",
+    "Concat",
+    "Constant",
+    "Conv",
+    "Div",
+    "Dropout",
+    "Flatten",
+    "Gemm",
+    "GlobalAveragePool",
+    "GlobalMaxPool",
+    "Identity",
+    "LeakyRelu",
+    "LogSoftmax",
+    "MatMul",
+    "MaxPool",
+    "Mul",
+    "Relu",
+    "Reshape",
+    "Sigmoid",
+    "Softmax",
+    "Sub",
+    "Tanh",
+    "Transpose",
+];
+
+/// An elementwise operator with numpy broadcasting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Arithmetic {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// A compiled operator.
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    Gemm {
+        alpha: f64,
+        beta: f64,
+        trans_a: bool,
+        trans_b: bool,
+    },
+    MatMul,
+    Arithmetic(Arithmetic),
+    Relu,
+    LeakyRelu(f64),
+    Sigmoid,
+    Tanh,
+    /// The kernel comes from the weight input at run time.
+    Conv {
+        stride: [usize; 2],
+        dilation: [usize; 2],
+        padding: Padding,
+        groups: usize,
+    },
+    MaxPool(Window),
+    AveragePool {
+        window: Window,
+        count_include_pad: bool,
+    },
+    GlobalAveragePool,
+    GlobalMaxPool,
+    BatchNorm(ChannelAffine),
+    Flatten(i64),
+    Reshape {
+        shape: Vec<i64>,
+        allow_zero: bool,
+    },
+    Transpose(Option<Vec<usize>>),
+    Concat(i64),
+    /// Softmax or log-softmax; `coerce`: opset < 13 semantics, over all axes from `axis` on.
+    Softmax {
+        axis: i64,
+        coerce: bool,
+        log: bool,
+    },
+    Identity,
+}
+
+/// What compiling a node needs to know about its graph.
+pub(crate) trait Context {
+    /// The operator set version of the default domain.
+    fn opset(&self) -> i64;
+    /// The value of `name` when it is a constant (an initializer or a `Constant` output).
+    fn constant(&self, name: &str) -> Option<&Tensor>;
+}
+
+/// The compiled node: its operator and the names of the values it reads at run time.
+pub(crate) struct Compiled<'a> {
+    pub op: Op,
+    pub inputs: Vec<&'a str>,
+}
+
+/// Compiles `node` (named `label` in diagnostics) whose operator is `op`.
+pub(crate) fn compile<'a>(
+    node: &'a NodeProto,
+    op: &str,
+    label: &str,
+    context: &dyn Context,
+) -> Result<Compiled<'a>, ModelError> {
+    let known: &[&str] = match op {
+        "Gemm" => &["alpha", "beta", "transA", "transB", "broadcast"],
+        "Conv" => &[
+            "auto_pad",
+            "dilations",
+            "group",
+            "kernel_shape",
+            "pads",
+            "strides",
+        ],
+        "MaxPool" => &[
+            "auto_pad",
+            "ceil_mode",
+            "dilations",
+            "kernel_shape",
+            "pads",
+            "storage_order",
+            "strides",
+        ],
+        "AveragePool" => &[
+            "auto_pad",
+            "ceil_mode",
+            "count_include_pad",
+            "dilations",
+            "kernel_shape",
+            "pads",
+            "strides",
+        ],
+        "BatchNormalization" => &[
+            "epsilon",
+            "momentum",
+            "spatial",
+            "training_mode",
+            "is_test",
+            "consumed_inputs",
+        ],
+        "Flatten" | "Concat" | "Softmax" | "LogSoftmax" => &["axis"],
+        "Reshape" => &["allowzero"],
+        "Transpose" => &["perm"],
+        "LeakyRelu" => &["alpha"],
+        "Dropout" => &["ratio", "seed", "is_test"],
+        "Add" | "Sub" | "Mul" | "Div" => &["broadcast", "axis"],
+        _ => &[],
+    };
+    let attributes = Attributes::new(node, op, label, known)?;
+    let inputs: Vec<&str> = node.input.iter().map(String::as_str).collect();
+    let present = |count: usize| -> Vec<&'a str> {
+        node.input
+            .iter()
+            .take(count)
+            .map(String::as_str)
+            .filter(|name| !name.is_empty())
+            .collect()
+    };
+    let only_first_output = |what: &str| {
+        if node.output.iter().skip(1).any(|o| !o.is_empty()) {
+            Err(attributes.unsupported(format!("its {what} output")))
+        } else {
+            Ok(())
+        }
+    };
+    let op = match op {
+        "Gemm" => {
+            if attributes.int_or("broadcast", 1)? != 1 {
+                return Err(attributes.unsupported("attribute `broadcast` 0"));
+            }
+            return Ok(Compiled {
+                op: Op::Gemm {
+                    alpha: f64::from(attributes.float_or("alpha", 1.0)?),
+                    beta: f64::from(attributes.float_or("beta", 1.0)?),
+                    trans_a: attributes.flag("transA")?,
+                    trans_b: attributes.flag("transB")?,
+                },
+                inputs: present(3),
+            });
+        }
+        "MatMul" => Op::MatMul,
+        "Add" | "Sub" | "Mul" | "Div" => {
+            if attributes.has("axis") || attributes.int_or("broadcast", 1)? != 1 {
+                return Err(attributes.unsupported("legacy broadcasting (opset < 7) with `axis`"));
+            }
+            Op::Arithmetic(match op {
+                "Add" => Arithmetic::Add,
+                "Sub" => Arithmetic::Sub,
+                "Mul" => Arithmetic::Mul,
+                _ => Arithmetic::Div,
+            })
+        }
+        "Relu" => Op::Relu,
+        "LeakyRelu" => Op::LeakyRelu(f64::from(attributes.float_or("alpha", 0.01)?)),
+        "Sigmoid" => Op::Sigmoid,
+        "Tanh" => Op::Tanh,
+        "Conv" => {
+            if let (Some(kernel), Some(weight)) = (
+                attributes.ints("kernel_shape"),
+                inputs.get(1).and_then(|w| context.constant(w)),
+            ) {
+                let declared: Vec<usize> = kernel.iter().map(|&k| k as usize).collect();
+                if weight.dims().get(2..) != Some(declared.as_slice()) {
+                    return Err(attributes.unsupported(format!(
+                        "`kernel_shape` {kernel:?} does not match the weights {:?}",
+                        weight.dims()
+                    )));
+                }
+            }
+            let window = window(&attributes, [1, 1])?;
+            if window.stride[0] != window.stride[1] || window.dilation[0] != window.dilation[1] {
+                return Err(attributes.unsupported(format!(
+                    "strides {:?} and dilations {:?} must be equal along both axes",
+                    window.stride, window.dilation
+                )));
+            }
+            let groups = attributes.int_or("group", 1)?;
+            let groups = usize::try_from(groups)
+                .ok()
+                .filter(|&g| g >= 1)
+                .ok_or_else(|| attributes.unsupported(format!("`group` {groups}")))?;
+            return Ok(Compiled {
+                op: Op::Conv {
+                    stride: window.stride,
+                    dilation: window.dilation,
+                    padding: window.padding,
+                    groups,
+                },
+                inputs: present(3),
+            });
+        }
+        "MaxPool" | "AveragePool" => {
+            only_first_output("indices")?;
+            let kernel = attributes.sizes::<2>("kernel_shape", 0)?;
+            if !attributes.has("kernel_shape") || kernel.contains(&0) {
+                return Err(attributes.unsupported("a 2-D `kernel_shape` is required"));
+            }
+            let mut window = window(&attributes, kernel)?;
+            window.ceil = attributes.flag("ceil_mode")?;
+            match op {
+                "MaxPool" => Op::MaxPool(window),
+                _ => Op::AveragePool {
+                    window,
+                    count_include_pad: attributes.flag("count_include_pad")?,
+                },
+            }
+        }
+        "GlobalAveragePool" => Op::GlobalAveragePool,
+        "GlobalMaxPool" => Op::GlobalMaxPool,
+        "BatchNormalization" => {
+            only_first_output("training")?;
+            if attributes.int_or("training_mode", 0)? != 0 || attributes.int_or("spatial", 1)? != 1
+            {
+                return Err(attributes
+                    .unsupported("only inference mode with spatial statistics is supported"));
+            }
+            let parameter = |index: usize| {
+                inputs
+                    .get(index)
+                    .and_then(|name| context.constant(name))
+                    .ok_or_else(|| {
+                        attributes.unsupported("scale, bias, mean and variance must be constants")
+                    })
+            };
+            let epsilon = f64::from(attributes.float_or("epsilon", 1e-5)?);
+            let affine = ChannelAffine::batch_norm(
+                parameter(1)?,
+                parameter(2)?,
+                parameter(3)?,
+                parameter(4)?,
+                epsilon,
+            )
+            .map_err(|e| attributes.unsupported(run::message(&e)))?;
+            return Ok(Compiled {
+                op: Op::BatchNorm(affine),
+                inputs: present(1),
+            });
+        }
+        "Flatten" => Op::Flatten(attributes.int_or("axis", 1)?),
+        "Reshape" => {
+            let shape = inputs
+                .get(1)
+                .and_then(|name| context.constant(name))
+                .ok_or_else(|| attributes.unsupported("its shape must be a constant"))?;
+            let shape =
+                decode::integers(shape).map_err(|e| attributes.unsupported(run::message(&e)))?;
+            return Ok(Compiled {
+                op: Op::Reshape {
+                    shape,
+                    allow_zero: attributes.flag("allowzero")?,
+                },
+                inputs: present(1),
+            });
+        }
+        "Transpose" => {
+            let perm = match attributes.ints("perm") {
+                None => None,
+                Some(perm) => Some(
+                    perm.iter()
+                        .map(|&p| usize::try_from(p))
+                        .collect::<Result<Vec<usize>, _>>()
+                        .map_err(|_| attributes.unsupported(format!("`perm` {perm:?}")))?,
+                ),
+            };
+            Op::Transpose(perm)
+        }
+        "Concat" => Op::Concat(
+            attributes
+                .int("axis")?
+                .ok_or_else(|| attributes.unsupported("attribute `axis` is required"))?,
+        ),
+        "Softmax" | "LogSoftmax" => {
+            let coerce = context.opset() < 13;
+            Op::Softmax {
+                axis: attributes.int_or("axis", if coerce { 1 } else { -1 })?,
+                coerce,
+                log: op == "LogSoftmax",
+            }
+        }
+        "Identity" => Op::Identity,
+        "Dropout" => {
+            only_first_output("mask")?;
+            return Ok(Compiled {
+                op: Op::Identity,
+                inputs: present(1),
+            });
+        }
+        _ => {
+            return Err(ModelError::UnsupportedOperator {
+                op: op.to_string(),
+                node: label.to_string(),
+                detail: String::new(),
+            })
+        }
+    };
+    Ok(Compiled {
+        op,
+        inputs: inputs.into_iter().filter(|name| !name.is_empty()).collect(),
+    })
+}
+
+/// Reads the strides, dilations and padding of a convolution or pool.
+fn window(attributes: &Attributes, kernel: [usize; 2]) -> Result<Window, ModelError> {
+    let stride = attributes.sizes::<2>("strides", 1)?;
+    let dilation = attributes.sizes::<2>("dilations", 1)?;
+    if stride.contains(&0) || dilation.contains(&0) {
+        return Err(
+            attributes.unsupported(format!("strides {stride:?} or dilations {dilation:?} of 0"))
+        );
+    }
+    let pads = attributes.sizes::<4>("pads", 0)?;
+    let padding = match attributes.string("auto_pad").as_deref() {
+        None | Some("NOTSET" | "") => Padding::Explicit {
+            begin: [pads[0], pads[1]],
+            end: [pads[2], pads[3]],
+        },
+        Some("VALID") => Padding::NONE,
+        Some("SAME_UPPER") => Padding::SameUpper,
+        Some("SAME_LOWER") => Padding::SameLower,
+        Some(other) => return Err(attributes.unsupported(format!("`auto_pad` {other}"))),
+    };
+    Ok(Window {
+        kernel,
+        stride,
+        dilation,
+        padding,
+        ceil: false,
+    })
+}
+
+/// Normalises an ONNX axis (negative counts from the end) for a tensor of `rank`.
+fn axis(axis: i64, rank: usize) -> candle_core::Result<usize> {
+    let normalised = if axis < 0 { axis + rank as i64 } else { axis };
+    usize::try_from(normalised)
+        .ok()
+        .filter(|&a| a < rank.max(1))
+        .ok_or_else(|| {
+            candle_core::Error::Msg(format!("axis {axis} is out of range for rank {rank}"))
+        })
+}
+
+impl Op {
+    /// Applies the operator to its run-time inputs.
+    pub(crate) fn eval(&self, inputs: &[&Tensor]) -> candle_core::Result<Tensor> {
+        let x = inputs
+            .first()
+            .copied()
+            .ok_or_else(|| candle_core::Error::Msg("a node without inputs".into()))?;
+        let input = |i: usize| {
+            inputs
+                .get(i)
+                .copied()
+                .ok_or_else(|| candle_core::Error::Msg(format!("a missing input {i}")))
+        };
+        match self {
+            Op::Gemm {
+                alpha,
+                beta,
+                trans_a,
+                trans_b,
+            } => {
+                let a = if *trans_a { x.t()? } else { x.clone() };
+                let b = input(1)?;
+                let b = if *trans_b { b.t()? } else { b.clone() };
+                let mut y = a.matmul(&b)?;
+                if *alpha != 1.0 {
+                    y = y.affine(*alpha, 0.0)?;
+                }
+                match inputs.get(2) {
+                    Some(c) if *beta != 0.0 => y.broadcast_add(&c.affine(*beta, 0.0)?),
+                    _ => Ok(y),
+                }
+            }
+            Op::MatMul => matmul(x, input(1)?),
+            Op::Arithmetic(kind) => {
+                let b = input(1)?;
+                match kind {
+                    Arithmetic::Add => x.broadcast_add(b),
+                    Arithmetic::Sub => x.broadcast_sub(b),
+                    Arithmetic::Mul => x.broadcast_mul(b),
+                    Arithmetic::Div => x.broadcast_div(b),
+                }
+            }
+            Op::Relu => x.relu(),
+            Op::LeakyRelu(alpha) => x.relu()? - x.neg()?.relu()?.affine(*alpha, 0.0)?,
+            Op::Sigmoid => layers::sigmoid(x),
+            Op::Tanh => x.tanh(),
+            Op::Conv {
+                stride,
+                dilation,
+                padding,
+                groups,
+            } => {
+                let weight = input(1)?;
+                let (_, _, kh, kw) = weight.dims4()?;
+                let window = Window {
+                    kernel: [kh, kw],
+                    stride: *stride,
+                    dilation: *dilation,
+                    padding: *padding,
+                    ceil: false,
+                };
+                layers::conv2d(x, weight, inputs.get(2).copied(), &window, *groups)
+            }
+            Op::MaxPool(window) => layers::max_pool(x, window),
+            Op::AveragePool {
+                window,
+                count_include_pad,
+            } => layers::average_pool(x, window, *count_include_pad),
+            Op::GlobalAveragePool => layers::global_average_pool(x),
+            Op::GlobalMaxPool => layers::global_max_pool(x),
+            Op::BatchNorm(affine) => affine.apply(x),
+            Op::Flatten(at) => {
+                let at = if *at < 0 { *at + x.rank() as i64 } else { *at };
+                let at = usize::try_from(at)
+                    .ok()
+                    .filter(|&a| a <= x.rank())
+                    .ok_or_else(|| {
+                        candle_core::Error::Msg(format!(
+                            "Flatten axis out of range for rank {}",
+                            x.rank()
+                        ))
+                    })?;
+                let dims = x.dims();
+                x.reshape((
+                    dims[..at].iter().product::<usize>(),
+                    dims[at..].iter().product::<usize>(),
+                ))
+            }
+            Op::Reshape { shape, allow_zero } => x.reshape(reshaped(x.dims(), shape, *allow_zero)?),
+            Op::Transpose(perm) => {
+                let perm = perm
+                    .clone()
+                    .unwrap_or_else(|| (0..x.rank()).rev().collect());
+                x.permute(perm)?.contiguous()
+            }
+            Op::Concat(at) => Tensor::cat(inputs, axis(*at, x.rank())?),
+            Op::Softmax {
+                axis: at,
+                coerce,
+                log,
+            } => {
+                let at = axis(*at, x.rank())?;
+                let apply = |t: &Tensor, dim| {
+                    if *log {
+                        layers::log_softmax(t, dim)
+                    } else {
+                        layers::softmax(t, dim)
+                    }
+                };
+                if *coerce {
+                    let dims = x.dims();
+                    let rows: usize = dims[..at].iter().product();
+                    apply(&x.reshape((rows, ()))?, 1)?.reshape(dims)
+                } else {
+                    apply(x, at)
+                }
+            }
+            Op::Identity => Ok(x.clone()),
+        }
+    }
+
+    /// Whether this is a softmax or log-softmax over the last axis of a `[batch, classes]` value:
+    /// its input is then the logits.
+    pub(crate) fn is_class_softmax(&self) -> bool {
+        matches!(self, Op::Softmax { axis: -1 | 1, .. })
+    }
+}
+
+/// Numpy-style matrix product: 1-D operands are promoted, batch dimensions broadcast.
+fn matmul(a: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
+    match (a.rank(), b.rank()) {
+        (1, 1) => a.unsqueeze(0)?.matmul(&b.unsqueeze(1)?)?.reshape(()),
+        (1, _) => matmul(&a.unsqueeze(0)?, b)?.squeeze(D::Minus2),
+        (_, 1) => matmul(a, &b.unsqueeze(1)?)?.squeeze(D::Minus1),
+        (2, 2) => a.matmul(b),
+        _ => a.broadcast_matmul(b),
+    }
+}
+
+/// The target of a `Reshape` of `dims` to `shape`: 0 copies the input dimension (unless
+/// `allow_zero`), -1 takes what is left.
+fn reshaped(dims: &[usize], shape: &[i64], allow_zero: bool) -> candle_core::Result<Vec<usize>> {
+    let fail = || candle_core::Error::Msg(format!("cannot reshape {dims:?} to {shape:?}"));
+    let mut target = Vec::with_capacity(shape.len());
+    let mut inferred = None;
+    for (i, &d) in shape.iter().enumerate() {
+        target.push(match d {
+            0 if !allow_zero => *dims.get(i).ok_or_else(fail)?,
+            -1 if inferred.is_none() => {
+                inferred = Some(i);
+                1
+            }
+            d => usize::try_from(d).map_err(|_| fail())?,
+        });
+    }
+    if let Some(i) = inferred {
+        let known: usize = target.iter().product();
+        let total: usize = dims.iter().product();
+        if known == 0 || total % known != 0 {
+            return Err(fail());
+        }
+        target[i] = total / known;
+    }
+    Ok(target)
+}
