@@ -1,5 +1,9 @@
 //! Adversarial attacks: white-box (input gradient), black-box (scores), and ensembles.
 
+mod fgsm;
+
+pub use fgsm::{Fgsm, Target};
+
 use super::IMMUTABLE;
 use crate::schema::{Bounds, Family, Kind, Param, Schema, Type};
 

@@ -1,10 +1,22 @@
 //! Perturbations, one module per family; each declares its schemas beside its code.
+//!
+//! The runtime: every perturbation implements [`Perturbation`], which perturbs a batch in place
+//! within the data set's valid range, drawing its random values from the sample's own stream
+//! ([`sample_rng`]) so results never depend on batch boundaries or thread counts.
 
+mod apply;
 mod attack;
 mod corruption;
 mod geometric;
 mod noise;
+mod sampling;
 mod tabular;
+
+pub use apply::{node_seed, sample_rng, Context, PerturbError, Perturbation};
+pub use attack::{Fgsm, Target};
+pub use noise::{
+    GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, Strength, Table, UniformNoise,
+};
 
 use crate::schema::{Bounds, Param, Schema, Type};
 

@@ -1,5 +1,11 @@
 //! Additive and multiplicative noise; each takes an explicit strength or a CIFAR-10-C severity.
 
+mod kinds;
+mod severity;
+
+pub use kinds::{GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, UniformNoise};
+pub use severity::{Strength, Table};
+
 use super::{CIFAR_C, SEVERITY, TABLE};
 use crate::schema::{Bounds, Family, Kind, Param, Schema, Type};
 
