@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod data;
+pub mod exec;
 pub mod explain;
 pub mod link;
 pub mod metric;

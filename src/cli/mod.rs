@@ -11,6 +11,7 @@ mod input;
 mod plan;
 mod render;
 mod replace;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +80,13 @@ enum Command {
     /// With `--list`, prints every name it can explain.
     #[command(after_help = explain::EXIT_CODES)]
     Explain(explain::ExplainArgs),
+    /// Run a spec: evaluate every model under every perturbation and decide the gates
+    ///
+    /// Checks SPEC, reads its data and model files, runs the plan (in parallel, streaming
+    /// batches, reusing cached inference results), prints each metric and each gate to standard
+    /// output, and writes `results.json`. Progress lines go to standard error.
+    #[command(after_help = run::EXIT_CODES)]
+    Run(run::RunArgs),
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +175,7 @@ pub fn main() -> ExitCode {
             &console,
         ),
         Command::Explain(args) => explain::run(&args, &console),
+        Command::Run(args) => run::run(&args, &console),
     };
     status.into()
 }

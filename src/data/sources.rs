@@ -8,15 +8,18 @@ const fn source(name: &'static str, summary: &'static str, params: &'static [Par
 
 /// Every data source.
 pub static SCHEMAS: &[Schema] = &[
-    source(
-        "npz",
-        "arrays in a NumPy .npz archive: samples and integer labels",
-        &[
-            Param::required("path", Type::Path, "the .npz file").positional(),
-            Param::with_default("x", Type::Str, "\"x\"", "name of the samples array"),
-            Param::with_default("y", Type::Str, "\"y\"", "name of the labels array"),
-        ],
-    ),
+    Schema {
+        implemented: true,
+        ..source(
+            "npz",
+            "arrays in a NumPy .npz archive: samples and integer labels",
+            &[
+                Param::required("path", Type::Path, "the .npz file").positional(),
+                Param::with_default("x", Type::Str, "\"x\"", "name of the samples array"),
+                Param::with_default("y", Type::Str, "\"y\"", "name of the labels array"),
+            ],
+        )
+    },
     source(
         "npy",
         "two NumPy .npy files: samples and integer labels",

@@ -38,33 +38,53 @@ const HENDRYCKS: Option<&str> = Some(
 
 /// Every metric.
 pub static SCHEMAS: &[Schema] = &[
-    metric("accuracy", "fraction of samples classified correctly", BASIC, None),
-    metric("error", "fraction of samples classified wrongly (1 − accuracy)", BASIC, None),
-    metric(
+    Schema {
+        implemented: true,
+        ..metric("accuracy", "fraction of samples classified correctly", BASIC, None)
+    },
+    Schema {
+        implemented: true,
+        ..metric("error", "fraction of samples classified wrongly (1 − accuracy)", BASIC, None)
+    },
+    Schema {
+        implemented: true,
+        ..metric(
         "robust_accuracy",
         "accuracy under an attack (the same as `accuracy`, named for reports)",
         BASIC,
         None,
-    ),
-    metric(
+    )
+    },
+    Schema {
+        implemented: true,
+        ..metric(
         "attack_success_rate",
         "among samples classified correctly when clean, the fraction the perturbation flips to a wrong class",
         BASIC,
         None,
-    ),
-    metric(
+    )
+    },
+    Schema {
+        implemented: true,
+        ..metric(
         "flip_rate",
         "fraction of samples whose predicted class differs from the clean prediction",
         BASIC,
         Some("Hendrycks & Dietterich, ICLR 2019 (flip probability)"),
-    ),
-    metric(
+    )
+    },
+    Schema {
+        implemented: true,
+        ..metric(
         "confidence_drop",
         "mean drop of the probability of the clean prediction's class",
         BASIC,
         None,
-    ),
-    metric(
+    )
+    },
+    Schema {
+        implemented: true,
+        ..metric(
         "ece",
         "expected calibration error: mean |accuracy − confidence| over equal-width confidence bins",
         &[
@@ -75,7 +95,8 @@ pub static SCHEMAS: &[Schema] = &[
                 .bounded(Bounds::at_least(1.0)),
         ],
         Some("Guo et al., On Calibration of Modern Neural Networks, ICML 2017"),
-    ),
+    )
+    },
     metric(
         "f1",
         "F1 score over classes",

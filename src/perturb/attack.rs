@@ -45,13 +45,16 @@ const fn attack(
 
 /// Every attack.
 pub static SCHEMAS: &[Schema] = &[
-    attack(
+    Schema {
+        implemented: true,
+        ..attack(
         "fgsm",
         Family::GradientAttack,
         "fast gradient sign method: one step of size ε along the sign of the loss gradient",
         &[EPS, TARGETED, IMMUTABLE],
         "Goodfellow et al., Explaining and Harnessing Adversarial Examples, ICLR 2015",
-    ),
+    )
+    },
     attack(
         "pgd",
         Family::GradientAttack,

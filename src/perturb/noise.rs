@@ -16,6 +16,7 @@ const fn noise(name: &'static str, summary: &'static str, params: &'static [Para
 /// Every noise perturbation.
 pub static SCHEMAS: &[Schema] = &[
     Schema {
+        implemented: true,
         exclusive: &[&["sigma", "severity"]],
         ..noise(
             "gaussian_noise",
@@ -30,6 +31,7 @@ pub static SCHEMAS: &[Schema] = &[
         )
     },
     Schema {
+        implemented: true,
         exclusive: &[&["width"]],
         reference: None,
         ..noise(
@@ -43,6 +45,7 @@ pub static SCHEMAS: &[Schema] = &[
         )
     },
     Schema {
+        implemented: true,
         exclusive: &[&["photons", "severity"]],
         ..noise(
             "shot_noise",
@@ -61,6 +64,7 @@ pub static SCHEMAS: &[Schema] = &[
         )
     },
     Schema {
+        implemented: true,
         exclusive: &[&["amount", "severity"]],
         ..noise(
             "impulse_noise",
@@ -75,6 +79,7 @@ pub static SCHEMAS: &[Schema] = &[
         )
     },
     Schema {
+        implemented: true,
         exclusive: &[&["sigma", "severity"]],
         ..noise(
             "speckle_noise",

@@ -1,0 +1,233 @@
+//! `rbench run`: compile, link, plan and run a spec; print a summary; write `results.json`.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rbench::exec::{self, Cache, Options, Progress, RunResults};
+use rbench::plan::{self, Node};
+
+use super::compile::{compile, CompileError};
+use super::input::Input;
+use super::render::Console;
+use super::Status;
+
+/// The options of `rbench run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The spec to run (`-` reads standard input)
+    #[arg(value_name = "SPEC")]
+    pub spec: PathBuf,
+    /// The folder `results.json` is written to [default: rbench-results/<spec name>/ beside the
+    /// spec]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The inference cache folder [default: .rbench/cache beside the spec]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Neither read nor write the inference cache
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Worker threads [default: the number of CPUs]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// Samples per batch
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_size: u32,
+    /// Print no progress lines
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// The exit codes of `rbench run`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  every `require` gate passed
+  1  a `require` gate failed, or the spec has diagnostics
+  2  usage error, or a data, model or file could not be read or written";
+
+/// Runs the spec of `args` and returns how the run ended.
+pub fn run(args: &RunArgs, console: &Console) -> Status {
+    let start = Instant::now();
+    let input = Input::from_arg(args.spec.clone());
+    let spec = match compile(&input) {
+        Ok(spec) => spec,
+        Err(CompileError::Read(error)) => {
+            console.error(&error);
+            return Status::Failure;
+        }
+        Err(CompileError::Diagnostics(report)) => {
+            console.diagnostic(report.as_ref());
+            return Status::Problems;
+        }
+    };
+    if spec.suite {
+        console.error(&format!(
+            "`{}` is a suite (perturbations and metrics to import): there is nothing to run",
+            input.name()
+        ));
+        return Status::Problems;
+    }
+    let linked = match rbench::link::link(&spec) {
+        Ok(linked) => linked,
+        Err(errors) => {
+            // Missing or unreadable data and model files.
+            console.diagnostic(&errors);
+            return Status::Failure;
+        }
+    };
+    let plan = plan::build_with(&spec, Some(&linked));
+    if let Err(errors) = plan::validate(&plan, &spec) {
+        console.diagnostic(&errors);
+        return Status::Problems;
+    }
+    let folder = input
+        .path()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let stem = input
+        .path()
+        .and_then(Path::file_stem)
+        .map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned());
+    let cache_dir = args
+        .cache_dir
+        .clone()
+        .unwrap_or_else(|| folder.join(".rbench").join("cache"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| folder.join("rbench-results").join(stem));
+    let progress = |node: &Node, elapsed: Duration| {
+        console.eprint(&format!(
+            "done  {:<12} {} ({:.2} s)\n",
+            node.kind.word(),
+            node.label,
+            elapsed.as_secs_f64()
+        ));
+    };
+    let options = Options {
+        threads: args.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |n| n as usize,
+        ),
+        batch_size: args.batch_size as usize,
+        cache: (!args.no_cache).then(|| Cache::new(&cache_dir)),
+        progress: (!args.quiet).then_some(&progress as Progress<'_>),
+    };
+    let outcome = match exec::run(&spec, &plan, &options) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            let status = match error.is_spec_problem() {
+                true => Status::Problems,
+                false => Status::Failure,
+            };
+            console.diagnostic(&error);
+            return status;
+        }
+    };
+    let results = RunResults::new(
+        &spec,
+        &input.spec_path(),
+        &outcome,
+        start.elapsed().as_secs_f64(),
+    );
+    let written = match results.write(&out) {
+        Ok(path) => path,
+        Err(error) => {
+            console.diagnostic(&error);
+            return Status::Failure;
+        }
+    };
+    if let Err(error) = console.print(&summary(&results)) {
+        console.error(&format!("cannot write the summary: {error}"));
+        return Status::Failure;
+    }
+    if !args.quiet {
+        console.eprint(&format!("results written to {}\n", written.display()));
+    }
+    match results.passed() {
+        true => Status::Success,
+        false => Status::Problems,
+    }
+}
+
+/// The terminal summary: each metric per model and target, then each gate with ✓ or ✗.
+fn summary(results: &RunResults) -> String {
+    let mut out = String::new();
+    let rows: Vec<[String; 5]> = results
+        .metrics
+        .iter()
+        .map(|m| {
+            let interval = m
+                .interval
+                .map_or_else(String::new, |i| format!("[{:.4}, {:.4}]", i.low, i.high));
+            [
+                m.gate.clone(),
+                m.label.clone(),
+                m.model.clone(),
+                format!("{:.4}", m.value),
+                interval,
+            ]
+        })
+        .collect();
+    let headers = ["gate", "metric", "model", "value", "95% interval"];
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|c| {
+            rows.iter()
+                .map(|r| r[c].chars().count())
+                .chain([headers[c].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: [&str; 5]| {
+        let mut text = String::new();
+        for (c, cell) in cells.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            text.push_str(cell);
+            if c + 1 < cells.len() {
+                text.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        text.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(headers));
+    for row in &rows {
+        let _ = writeln!(
+            out,
+            "{}",
+            line([&row[0], &row[1], &row[2], &row[3], &row[4]])
+        );
+    }
+    let _ = writeln!(out);
+    for gate in &results.gates {
+        let mark = if gate.passed { "✓" } else { "✗" };
+        let detail = match (gate.value, gate.bound) {
+            (Some(value), Some(bound)) => format!(
+                " (value {value:.4}, bound {bound:.4} at {}% confidence)",
+                gate.confidence.map_or(0.0, |c| c * 100.0)
+            ),
+            (Some(value), None) => format!(" (value {value:.4})"),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "{mark} {} {}{detail}", gate.severity, gate.name);
+    }
+    let failed = results
+        .gates
+        .iter()
+        .filter(|g| !g.passed && g.severity == "require")
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{} of {} gates passed; {} forward passes, {} cache hits",
+        results.gates.iter().filter(|g| g.passed).count(),
+        results.gates.len(),
+        results.stats.forward_passes,
+        results.stats.cache_hits
+    );
+    if failed > 0 {
+        let _ = writeln!(out, "{failed} required gate(s) failed");
+    }
+    out
+}

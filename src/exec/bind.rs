@@ -1,0 +1,297 @@
+//! Binding: the checked spec's declarations to the runtime's typed values — data sources,
+//! networks, perturbations and streaming metrics. Parameters the checker typed and bounded are
+//! read back here; a built-in the engine does not run is an error naming it.
+
+use std::path::Path;
+
+use crate::check::{Call, Dataset, MetricCall, Model, ModelFormat, Params, Perturbation, Value};
+use crate::data::{self, BundledSample, Selection, Source, SourceSpec};
+use crate::metric::{F1Average, StreamingMetric, DEFAULT_BINS};
+use crate::model::{Activation, Architecture, BuiltinModel, Network, OnnxModel};
+use crate::perturb::{
+    self, Fgsm, GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, Strength, Table, Target,
+    UniformNoise,
+};
+
+use super::ExecError;
+
+/// The source and selection a dataset declaration describes.
+pub fn source_spec(dataset: &Dataset) -> Result<(SourceSpec, Selection), ExecError> {
+    let call = &dataset.source;
+    let missing = |param: &str| parameter(&dataset.name, format!("`{param}` is missing"));
+    let path = |param: &str| {
+        call.path(param)
+            .map(Path::to_path_buf)
+            .ok_or_else(|| missing(param))
+    };
+    let string = |param: &str| {
+        call.str(param)
+            .map(str::to_string)
+            .ok_or_else(|| missing(param))
+    };
+    let spec = match call.schema.name {
+        "npz" => SourceSpec::Npz {
+            path: path("path")?,
+            x: string("x")?,
+            y: string("y")?,
+        },
+        "npy" => SourceSpec::Npy {
+            x: path("x")?,
+            y: path("y")?,
+        },
+        "idx" => SourceSpec::Idx {
+            images: path("images")?,
+            labels: path("labels")?,
+        },
+        "safetensors" => SourceSpec::Safetensors {
+            path: path("path")?,
+            x: string("x")?,
+            y: string("y")?,
+        },
+        "csv" => SourceSpec::Csv {
+            path: path("path")?,
+            label: string("label")?,
+            features: strings(&call.params, "features"),
+            delimiter: match string("delimiter")?.as_bytes() {
+                [byte] => *byte,
+                _ => {
+                    let problem = "the CSV `delimiter` must be a single one-byte character";
+                    return Err(parameter(&dataset.name, problem.into()));
+                }
+            },
+        },
+        "images" => {
+            let size = call.uints("size").unwrap_or_default();
+            let [height, width] = size[..] else {
+                let problem = "`size` must be `[height, width]`".to_string();
+                return Err(parameter(&dataset.name, problem));
+            };
+            SourceSpec::Images {
+                path: path("path")?,
+                size: [height as usize, width as usize],
+                grayscale: matches!(call.params.get("grayscale"), Some(Value::Bool(true))),
+            }
+        }
+        "sample" => {
+            let name = word(&call.params, "name").unwrap_or_default();
+            let sample = BundledSample::from_name(name).ok_or_else(|| missing("name"))?;
+            SourceSpec::Sample(sample)
+        }
+        other => return Err(not_implemented("data source", other)),
+    };
+    let selection = Selection {
+        classes: dataset.classes,
+        range: (dataset.range.0 as f32, dataset.range.1 as f32),
+        limit: dataset.limit,
+        offset: dataset.offset,
+        shuffle_seed: dataset.shuffle,
+    };
+    Ok((spec, selection))
+}
+
+/// Opens a dataset's source (headers and indexes only).
+pub fn open_dataset(dataset: &Dataset) -> Result<Box<dyn Source>, ExecError> {
+    let (spec, selection) = source_spec(dataset)?;
+    data::open(&spec, &selection).map_err(|source| ExecError::Data {
+        dataset: dataset.name.clone(),
+        source,
+    })
+}
+
+/// The file a model's graph or weights are read from.
+pub fn model_path(model: &Model) -> &Path {
+    match &model.format {
+        ModelFormat::Onnx { path } | ModelFormat::Safetensors { path, .. } => path,
+    }
+}
+
+/// Loads a model; a built-in architecture is built for samples of `sample_shape`.
+pub fn load_model(model: &Model, sample_shape: &[usize]) -> Result<Box<dyn Network>, ExecError> {
+    let error = |source| ExecError::Model {
+        model: model.name.clone(),
+        path: model_path(model).to_path_buf(),
+        source,
+    };
+    Ok(match &model.format {
+        ModelFormat::Onnx { path } => Box::new(OnnxModel::load(path).map_err(error)?),
+        ModelFormat::Safetensors { path, arch } => {
+            let architecture = architecture(&model.name, arch)?;
+            Box::new(BuiltinModel::load(path, &architecture, sample_shape).map_err(error)?)
+        }
+    })
+}
+
+/// The built-in architecture an `arch` call declares.
+fn architecture(model: &str, arch: &Call) -> Result<Architecture, ExecError> {
+    let uint = |param: &str| {
+        arch.uint(param).map(|v| v as usize).ok_or_else(|| {
+            parameter(
+                model,
+                format!("`{param}` of `{}` is missing", arch.schema.name),
+            )
+        })
+    };
+    let uints = |param: &str| {
+        arch.uints(param)
+            .map(|v| v.into_iter().map(|v| v as usize).collect())
+            .ok_or_else(|| {
+                parameter(
+                    model,
+                    format!("`{param}` of `{}` is missing", arch.schema.name),
+                )
+            })
+    };
+    Ok(match arch.schema.name {
+        "mlp" => Architecture::Mlp {
+            hidden: uints("hidden")?,
+            classes: uint("classes")?,
+            activation: match word(&arch.params, "activation") {
+                Some("tanh") => Activation::Tanh,
+                Some("sigmoid") => Activation::Sigmoid,
+                _ => Activation::Relu,
+            },
+        },
+        "cnn" => Architecture::Cnn {
+            channels: uints("channels")?,
+            hidden: uint("hidden")?,
+            classes: uint("classes")?,
+            in_channels: uint("in_channels")?,
+        },
+        "resnet" => Architecture::ResNet {
+            channels: uints("channels")?,
+            blocks: uint("blocks")?,
+            classes: uint("classes")?,
+            in_channels: uint("in_channels")?,
+        },
+        other => return Err(not_implemented("architecture", other)),
+    })
+}
+
+/// The runtime perturbation of member `member` of `perturbation`.
+pub fn perturbation(
+    perturbation: &Perturbation,
+    member: usize,
+) -> Result<Box<dyn perturb::Perturbation>, ExecError> {
+    let params = &perturbation.members[member].params;
+    let name = perturbation.schema.name;
+    let error = |source| ExecError::Perturb {
+        perturbation: perturbation.members[member].label.clone(),
+        source,
+    };
+    let strength = |param: &str| match (number(params, param), params.get("severity")) {
+        (Some(value), _) => Ok(Strength::Value(value)),
+        (None, Some(Value::Int(severity))) => {
+            let table = match word(params, "table") {
+                Some("cifar") => Table::Cifar,
+                Some("imagenet") => Table::ImageNet,
+                _ => Table::Auto,
+            };
+            Ok(Strength::Severity(*severity as u8, table))
+        }
+        _ => Err(parameter(
+            &perturbation.name,
+            format!("`{name}` needs `{param}` or `severity`"),
+        )),
+    };
+    Ok(match name {
+        "gaussian_noise" => Box::new(GaussianNoise::new(strength("sigma")?).map_err(error)?),
+        "shot_noise" => Box::new(ShotNoise::new(strength("photons")?).map_err(error)?),
+        "impulse_noise" => Box::new(ImpulseNoise::new(strength("amount")?).map_err(error)?),
+        "speckle_noise" => Box::new(SpeckleNoise::new(strength("sigma")?).map_err(error)?),
+        "uniform_noise" => {
+            let width = number(params, "width").ok_or_else(|| {
+                parameter(&perturbation.name, "`uniform_noise` needs `width`".into())
+            })?;
+            Box::new(UniformNoise::new(width).map_err(error)?)
+        }
+        "fgsm" => {
+            let eps = number(params, "eps")
+                .ok_or_else(|| parameter(&perturbation.name, "`fgsm` needs `eps`".into()))?;
+            let target = match params.get("targeted") {
+                None => Target::Untargeted,
+                Some(Value::Word(w)) if w == "least_likely" => Target::LeastLikely,
+                Some(Value::Word(w)) if w == "random" => Target::Random,
+                Some(Value::Int(class)) => Target::Class(u32::try_from(*class).map_err(|_| {
+                    parameter(
+                        &perturbation.name,
+                        format!("class {class} is not a class index"),
+                    )
+                })?),
+                Some(other) => {
+                    let problem = format!("`targeted = {other}` is not a target");
+                    return Err(parameter(&perturbation.name, problem));
+                }
+            };
+            if strings(params, "immutable").is_some_and(|features| !features.is_empty()) {
+                let problem = "`immutable` features are not supported by the engine yet".into();
+                return Err(parameter(&perturbation.name, problem));
+            }
+            Box::new(Fgsm::new(eps, target, Vec::new()).map_err(error)?)
+        }
+        other => return Err(not_implemented("perturbation", other)),
+    })
+}
+
+/// The streaming metric a metric call computes.
+pub fn metric(call: &MetricCall) -> Result<StreamingMetric, ExecError> {
+    Ok(match call.schema.name {
+        "accuracy" => StreamingMetric::Accuracy,
+        "error" => StreamingMetric::Error,
+        "robust_accuracy" => StreamingMetric::RobustAccuracy,
+        "flip_rate" => StreamingMetric::FlipRate,
+        "attack_success_rate" => StreamingMetric::AttackSuccessRate,
+        "confidence_drop" => StreamingMetric::ConfidenceDrop,
+        "ece" => StreamingMetric::Ece {
+            bins: number(&call.params, "bins").map_or(DEFAULT_BINS, |b| b as usize),
+        },
+        "f1" => StreamingMetric::F1 {
+            average: match word(&call.params, "average") {
+                Some("micro") => F1Average::Micro,
+                Some("weighted") => F1Average::Weighted,
+                _ => F1Average::Macro,
+            },
+        },
+        "class_accuracy" => StreamingMetric::ClassAccuracy {
+            class: number(&call.params, "class").map_or(0, |c| c as u32),
+        },
+        other => return Err(not_implemented("metric", other)),
+    })
+}
+
+fn number(params: &Params, name: &str) -> Option<f64> {
+    params.get(name).and_then(Value::as_f64)
+}
+
+fn word<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
+    match params.get(name) {
+        Some(Value::Word(w)) => Some(w),
+        _ => None,
+    }
+}
+
+fn strings(params: &Params, name: &str) -> Option<Vec<String>> {
+    match params.get(name) {
+        Some(Value::List(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+fn parameter(declaration: &str, problem: String) -> ExecError {
+    ExecError::Parameter {
+        declaration: declaration.to_string(),
+        problem,
+    }
+}
+
+fn not_implemented(kind: &'static str, name: &str) -> ExecError {
+    ExecError::NotImplemented {
+        kind,
+        name: name.to_string(),
+    }
+}

@@ -1,0 +1,87 @@
+//! Errors of a run: each names the declaration (and the file) at fault, with a stable code
+//! `rbench::exec::<kind>`.
+
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::data::DataError;
+use crate::metric::MetricError;
+use crate::model::ModelError;
+use crate::perturb::PerturbError;
+
+/// Why a run could not finish.
+#[derive(Debug, Error, Diagnostic)]
+pub enum ExecError {
+    /// A dataset's files could not be read, or hold data the declaration refuses.
+    #[error("dataset `{dataset}`: {source}")]
+    #[diagnostic(
+        code(rbench::exec::data),
+        help("`rbench check --link` reads the headers of every file before a run")
+    )]
+    Data {
+        dataset: String,
+        #[source]
+        source: DataError,
+    },
+    /// A model could not be loaded or run.
+    #[error("model `{model}` (`{}`): {source}", path.display())]
+    #[diagnostic(code(rbench::exec::model))]
+    Model {
+        model: String,
+        path: PathBuf,
+        #[source]
+        source: ModelError,
+    },
+    /// A model file could not be read to hash it.
+    #[error("`{}`: {problem}", path.display())]
+    #[diagnostic(code(rbench::exec::io))]
+    Io { path: PathBuf, problem: String },
+    /// A perturbation could not be built or applied.
+    #[error("perturbation `{perturbation}`: {source}")]
+    #[diagnostic(code(rbench::exec::perturb))]
+    Perturb {
+        perturbation: String,
+        #[source]
+        source: PerturbError,
+    },
+    /// A metric could not read its predictions or produce a value.
+    #[error("gate `{gate}`, metric `{metric}`: {source}")]
+    #[diagnostic(code(rbench::exec::metric))]
+    Metric {
+        gate: String,
+        metric: String,
+        #[source]
+        source: MetricError,
+    },
+    /// A gate's condition cannot be decided as written.
+    #[error("gate `{gate}`: {problem}")]
+    #[diagnostic(code(rbench::exec::gate))]
+    Gate { gate: String, problem: String },
+    /// A built-in the engine does not run (the plan's validation refuses these first).
+    #[error("the {kind} `{name}` is not implemented by the engine")]
+    #[diagnostic(
+        code(rbench::exec::not_implemented),
+        help("`rbench plan SPEC` lists what a spec needs; remove the built-in from the spec")
+    )]
+    NotImplemented { kind: &'static str, name: String },
+    /// A parameter the checker accepts but the engine cannot use for this data.
+    #[error("`{declaration}`: {problem}")]
+    #[diagnostic(code(rbench::exec::parameter))]
+    Parameter {
+        declaration: String,
+        problem: String,
+    },
+}
+
+impl ExecError {
+    /// Whether the error lies in the spec (a gate or parameter that cannot be evaluated as
+    /// written) rather than in the data, the models or the file system.
+    pub fn is_spec_problem(&self) -> bool {
+        matches!(
+            self,
+            ExecError::Gate { .. } | ExecError::NotImplemented { .. } | ExecError::Parameter { .. }
+        )
+    }
+}

@@ -1,0 +1,20 @@
+//! The exec stage: a validated plan run against the data, the models and the perturbations —
+//! in parallel waves, streaming batches, with a content-addressed cache of inference results —
+//! to metric estimates and gate verdicts ([`RunResults`]).
+
+mod bind;
+mod cache;
+mod error;
+mod gate;
+mod results;
+mod run;
+
+pub use bind::{load_model, metric, open_dataset, perturbation, source_spec};
+pub use cache::{BranchPredictions, Cache, Lookup};
+pub use error::ExecError;
+pub use gate::{Comparison, GateOutcome};
+pub use results::{
+    FileHash, GateResult, MappingResult, MetricResult, NodeTiming, RunResults, Timings,
+    SCHEMA_VERSION,
+};
+pub use run::{run, Options, Outcome, Progress, Stats};

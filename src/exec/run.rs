@@ -1,0 +1,538 @@
+//! The scheduler: runs a plan wave by wave, the nodes of a wave in parallel on a pool of
+//! worker threads. An infer node streams its dataset in batches (perturbed, then through the
+//! model) and keeps per-sample logits indexed by sample position, so results depend neither on
+//! the batch size nor on the number of threads.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use petgraph::graph::NodeIndex;
+use rayon::prelude::*;
+
+use crate::check::{DatasetId, Gate, MetricCall, ModelId, Spec, Target};
+use crate::data::Source;
+use crate::metric::{Accumulator, Estimate, Predictions};
+use crate::model::{InputGradient, ModelError, Network};
+use crate::perturb::{node_seed, Context, Perturbation};
+use crate::plan::{Branch, Node, NodeKind, Plan};
+
+use super::cache::{BranchPredictions, Cache, Lookup};
+use super::gate::{self, GateOutcome};
+use super::{bind, ExecError};
+
+/// A callback told of each finished node and its running time.
+pub type Progress<'a> = &'a (dyn Fn(&Node, Duration) + Sync);
+
+/// How to run a plan.
+pub struct Options<'a> {
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Samples per batch (at least 1).
+    pub batch_size: usize,
+    /// The inference cache, if enabled.
+    pub cache: Option<Cache>,
+    /// Called after each node finishes, with its running time.
+    pub progress: Option<Progress<'a>>,
+}
+
+/// Counts of the model work and cache use of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stats {
+    /// Samples passed forward through a model (inference and attack steps).
+    pub forward_passes: u64,
+    /// Samples whose input gradient was computed (attacks).
+    pub backward_passes: u64,
+    /// Infer nodes read from the cache.
+    pub cache_hits: u64,
+    /// Infer nodes computed (not in the cache, or with the cache disabled).
+    pub cache_misses: u64,
+    /// Cache entries found corrupt and recomputed.
+    pub cache_rejected: u64,
+}
+
+/// What a run computed.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// Per gate (indexed like [`Spec::gates`]): the estimate of each metric call, in
+    /// condition order, and the verdict.
+    pub gates: Vec<(Vec<Estimate>, GateOutcome)>,
+    /// The content hash of each dataset's files, indexed like [`Spec::datasets`].
+    pub dataset_hashes: Vec<Option<[u8; 32]>>,
+    /// The hash of each model's file, indexed like [`Spec::models`].
+    pub model_hashes: Vec<Option<[u8; 32]>>,
+    /// Each node's running time, wave by wave.
+    pub timings: Vec<(String, Duration)>,
+    pub stats: Stats,
+}
+
+/// A loaded dataset and the hash of its files.
+struct LoadedDataset {
+    source: Box<dyn Source>,
+    hash: [u8; 32],
+}
+
+/// A loaded model and the hash of its file.
+struct LoadedModel {
+    network: Box<dyn Network>,
+    hash: [u8; 32],
+}
+
+/// What a node produced, for the nodes that read it.
+#[derive(Clone)]
+enum Output {
+    Dataset(Arc<LoadedDataset>),
+    Model(Arc<LoadedModel>),
+    Perturb(Arc<dyn Perturbation>),
+    Infer(Arc<BranchPredictions>),
+    Metric(Estimate),
+    Gate(Vec<Estimate>, GateOutcome),
+    Done,
+}
+
+/// Runs `plan` (built from `spec`, validated) and returns gate verdicts and metric estimates.
+pub fn run(spec: &Spec, plan: &Plan, options: &Options<'_>) -> Result<Outcome, ExecError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.max(1))
+        .build()
+        .map_err(|e| ExecError::Io {
+            path: ".".into(),
+            problem: format!("cannot start {} worker threads: {e}", options.threads),
+        })?;
+    let scheduler = Scheduler {
+        spec,
+        plan,
+        options,
+        infers: plan
+            .graph
+            .node_indices()
+            .filter_map(|i| match plan.graph[i].kind {
+                NodeKind::Infer {
+                    model,
+                    dataset,
+                    branch,
+                } => Some(((model, dataset, branch), i)),
+                _ => None,
+            })
+            .collect(),
+        forward: AtomicU64::new(0),
+        backward: AtomicU64::new(0),
+        hits: AtomicU64::new(0),
+        misses: AtomicU64::new(0),
+        rejected: AtomicU64::new(0),
+    };
+    let mut outputs: HashMap<NodeIndex, Output> = HashMap::new();
+    let mut timings = Vec::new();
+    for wave in &plan.waves {
+        let done: Vec<(NodeIndex, Output, Duration)> = pool.install(|| {
+            wave.par_iter()
+                .map(|&index| {
+                    let start = Instant::now();
+                    let output = scheduler.node(index, &outputs)?;
+                    let elapsed = start.elapsed();
+                    if let Some(progress) = options.progress {
+                        progress(&plan.graph[index], elapsed);
+                    }
+                    Ok((index, output, elapsed))
+                })
+                .collect::<Result<_, ExecError>>()
+        })?;
+        for (index, output, elapsed) in done {
+            timings.push((plan.graph[index].label.clone(), elapsed));
+            outputs.insert(index, output);
+        }
+    }
+    Ok(scheduler.outcome(&outputs, timings))
+}
+
+struct Scheduler<'r> {
+    spec: &'r Spec,
+    plan: &'r Plan,
+    options: &'r Options<'r>,
+    infers: HashMap<(ModelId, DatasetId, Branch), NodeIndex>,
+    forward: AtomicU64,
+    backward: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    rejected: AtomicU64,
+}
+
+impl Scheduler<'_> {
+    fn node(
+        &self,
+        index: NodeIndex,
+        outputs: &HashMap<NodeIndex, Output>,
+    ) -> Result<Output, ExecError> {
+        let spec = self.spec;
+        Ok(match self.plan.graph[index].kind {
+            NodeKind::LoadDataset { dataset } => {
+                let source = bind::open_dataset(&spec.datasets[dataset])?;
+                let hash = source.content_hash().map_err(|source| ExecError::Data {
+                    dataset: spec.datasets[dataset].name.clone(),
+                    source,
+                })?;
+                Output::Dataset(Arc::new(LoadedDataset { source, hash }))
+            }
+            NodeKind::LoadModel { model } => Output::Model(Arc::new(self.load_model(model)?)),
+            NodeKind::Perturb {
+                perturbation,
+                member,
+                ..
+            } => Output::Perturb(Arc::from(bind::perturbation(
+                &spec.perturbations[perturbation],
+                member,
+            )?)),
+            NodeKind::Infer { model, dataset, .. } => {
+                Output::Infer(self.infer(index, model, dataset, outputs)?)
+            }
+            NodeKind::Metric { gate, call } => {
+                let gate = &spec.gates[gate];
+                let calls = gate::metric_calls(&gate.condition);
+                Output::Metric(self.estimate(gate, calls[call], outputs)?)
+            }
+            NodeKind::Gate { gate } => {
+                let (estimates, outcome) = self.gate(index, &spec.gates[gate], outputs)?;
+                Output::Gate(estimates, outcome)
+            }
+            NodeKind::Mapping { .. } | NodeKind::Report => Output::Done,
+        })
+    }
+
+    fn load_model(&self, model: ModelId) -> Result<LoadedModel, ExecError> {
+        let declaration = &self.spec.models[model];
+        let path = bind::model_path(declaration);
+        let mut hasher = blake3::Hasher::new();
+        std::fs::File::open(path)
+            .and_then(|file| hasher.update_reader(file).map(|_| ()))
+            .map_err(|e| ExecError::Model {
+                model: declaration.name.clone(),
+                path: path.to_path_buf(),
+                source: ModelError::File {
+                    path: path.display().to_string(),
+                    problem: e.to_string(),
+                },
+            })?;
+        // A built-in architecture is sized by the samples of the first dataset it runs on.
+        let sample_shape = match &declaration.format {
+            crate::check::ModelFormat::Safetensors { .. } => {
+                match self.spec.evaluations.iter().find(|e| e.model == model) {
+                    Some(evaluation) => {
+                        bind::open_dataset(&self.spec.datasets[evaluation.dataset])?
+                            .sample_shape()
+                            .to_vec()
+                    }
+                    None => Vec::new(),
+                }
+            }
+            crate::check::ModelFormat::Onnx { .. } => Vec::new(),
+        };
+        Ok(LoadedModel {
+            network: bind::load_model(declaration, &sample_shape)?,
+            hash: *hasher.finalize().as_bytes(),
+        })
+    }
+
+    /// Runs (or reads from the cache) an infer node.
+    fn infer(
+        &self,
+        index: NodeIndex,
+        model: ModelId,
+        dataset: DatasetId,
+        outputs: &HashMap<NodeIndex, Output>,
+    ) -> Result<Arc<BranchPredictions>, ExecError> {
+        let mut data = None;
+        let mut network = None;
+        let mut perturbation = None;
+        for input in self.plan.inputs(index) {
+            match outputs.get(&input) {
+                Some(Output::Dataset(d)) => data = Some(d.clone()),
+                Some(Output::Model(m)) => network = Some(m.clone()),
+                Some(Output::Perturb(p)) => {
+                    // The perturbation's own input is the dataset.
+                    for source in self.plan.inputs(input) {
+                        if let Some(Output::Dataset(d)) = outputs.get(&source) {
+                            data = Some(d.clone());
+                        }
+                    }
+                    let seed = node_seed(self.spec.benchmark.seed, &self.plan.graph[input].id.0);
+                    perturbation = Some((p.clone(), seed));
+                }
+                _ => {}
+            }
+        }
+        let (Some(data), Some(network)) = (data, network) else {
+            unreachable!("an infer node reads a dataset (perhaps perturbed) and a model")
+        };
+        let key = Cache::key(self.plan.graph[index].id, &data.hash, &network.hash);
+        if let Some(cache) = &self.options.cache {
+            match cache.load(&key) {
+                Lookup::Hit(predictions) => {
+                    self.hits.fetch_add(1, Ordering::Relaxed);
+                    return Ok(Arc::new(predictions));
+                }
+                Lookup::Corrupt => {
+                    self.rejected.fetch_add(1, Ordering::Relaxed);
+                }
+                Lookup::Miss => {}
+            }
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let counted = Counted {
+            inner: network.network.as_ref(),
+            forward: &self.forward,
+            backward: &self.backward,
+        };
+        let n = data.source.len();
+        let size = self.options.batch_size.max(1);
+        let ranges: Vec<Range<usize>> = (0..n)
+            .step_by(size)
+            .map(|start| start..(start + size).min(n))
+            .collect();
+        let range = self.spec.datasets[dataset].range;
+        let batches: Vec<(Vec<f32>, Vec<u32>)> = ranges
+            .into_par_iter()
+            .map(|positions| {
+                let mut batch = data
+                    .source
+                    .batch(positions)
+                    .map_err(|source| ExecError::Data {
+                        dataset: self.spec.datasets[dataset].name.clone(),
+                        source,
+                    })?;
+                if let Some((perturbation, seed)) = &perturbation {
+                    let context = Context {
+                        range: (range.0 as f32, range.1 as f32),
+                        seed: *seed,
+                        model: Some(&counted),
+                    };
+                    perturbation.apply(&mut batch, &context).map_err(|source| {
+                        ExecError::Perturb {
+                            perturbation: self.plan.graph[index].label.clone(),
+                            source,
+                        }
+                    })?;
+                }
+                let logits = counted
+                    .forward(&batch.inputs, batch.len())
+                    .map_err(|source| ExecError::Model {
+                        model: self.spec.models[model].name.clone(),
+                        path: bind::model_path(&self.spec.models[model]).to_path_buf(),
+                        source,
+                    })?;
+                Ok((logits, batch.labels))
+            })
+            .collect::<Result<_, ExecError>>()?;
+        let mut predictions = BranchPredictions {
+            classes: network.network.classes(),
+            logits: Vec::with_capacity(n * network.network.classes()),
+            labels: Vec::with_capacity(n),
+        };
+        for (logits, labels) in batches {
+            predictions.logits.extend(logits);
+            predictions.labels.extend(labels);
+        }
+        if let Some(cache) = &self.options.cache {
+            cache.store(&key, &predictions)?;
+        }
+        Ok(Arc::new(predictions))
+    }
+
+    /// The predictions of a finished infer node.
+    fn branch<'o>(
+        &self,
+        call: &MetricCall,
+        branch: Branch,
+        outputs: &'o HashMap<NodeIndex, Output>,
+    ) -> &'o BranchPredictions {
+        let node = self.infers.get(&(call.model, call.dataset, branch));
+        match node.and_then(|n| outputs.get(n)) {
+            Some(Output::Infer(predictions)) => predictions,
+            _ => unreachable!("the plan runs every branch a metric reads before the metric"),
+        }
+    }
+
+    /// The estimate of one metric call over every branch it targets.
+    fn estimate(
+        &self,
+        gate: &Gate,
+        call: &MetricCall,
+        outputs: &HashMap<NodeIndex, Output>,
+    ) -> Result<Estimate, ExecError> {
+        let metric = bind::metric(call)?;
+        let error = |source| ExecError::Metric {
+            gate: gate.name.clone(),
+            metric: metric.name().to_string(),
+            source,
+        };
+        let clean = metric
+            .needs_clean()
+            .then(|| self.branch(call, Branch::Clean, outputs));
+        let mut state = metric.accumulator();
+        for target in &call.targets {
+            let branches = match target {
+                Target::Clean => vec![Branch::Clean],
+                Target::Members {
+                    perturbation,
+                    members,
+                } => members
+                    .iter()
+                    .map(|&member| Branch::Member {
+                        perturbation: *perturbation,
+                        member,
+                    })
+                    .collect(),
+            };
+            for branch in branches {
+                let p = self.branch(call, branch, outputs);
+                let indices: Vec<u64> = (0..p.len() as u64).collect();
+                let mut predictions =
+                    Predictions::new(p.classes, &p.logits, &p.labels, &indices).map_err(error)?;
+                if let Some(clean) = clean {
+                    predictions = predictions.with_clean(&clean.logits).map_err(error)?;
+                }
+                state.add(&predictions).map_err(error)?;
+            }
+        }
+        Ok(state.finish())
+    }
+
+    /// A gate's metric estimates (from its metric nodes) and verdict.
+    fn gate(
+        &self,
+        index: NodeIndex,
+        gate: &Gate,
+        outputs: &HashMap<NodeIndex, Output>,
+    ) -> Result<(Vec<Estimate>, GateOutcome), ExecError> {
+        let inputs = self.plan.inputs(index);
+        let estimates = gate::metric_calls(&gate.condition)
+            .into_iter()
+            .map(|call| {
+                // Identical metric calls share one node, whichever gate declared it first.
+                let computed = inputs.iter().find_map(|input| {
+                    match (&self.plan.graph[*input].kind, outputs.get(input)) {
+                        (
+                            NodeKind::Metric { gate, call: other },
+                            Some(Output::Metric(estimate)),
+                        ) if same_call(
+                            gate::metric_calls(&self.spec.gates[*gate].condition)[*other],
+                            call,
+                        ) =>
+                        {
+                            Some(*estimate)
+                        }
+                        _ => None,
+                    }
+                });
+                match computed {
+                    Some(estimate) => Ok(estimate),
+                    None => self.estimate(gate, call, outputs),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let outcome =
+            gate::evaluate(&gate.condition, &estimates, gate.confidence).map_err(|problem| {
+                ExecError::Gate {
+                    gate: gate.name.clone(),
+                    problem,
+                }
+            })?;
+        Ok((estimates, outcome))
+    }
+
+    fn outcome(
+        &self,
+        outputs: &HashMap<NodeIndex, Output>,
+        timings: Vec<(String, Duration)>,
+    ) -> Outcome {
+        let find = |kind: &dyn Fn(&NodeKind) -> bool| {
+            self.plan
+                .graph
+                .node_indices()
+                .find(|&i| kind(&self.plan.graph[i].kind))
+                .and_then(|i| outputs.get(&i))
+        };
+        let gates = (0..self.spec.gates.len())
+            .filter_map(
+                |g| match find(&|k| matches!(k, NodeKind::Gate { gate } if *gate == g)) {
+                    Some(Output::Gate(estimates, outcome)) => {
+                        Some((estimates.clone(), outcome.clone()))
+                    }
+                    _ => None,
+                },
+            )
+            .collect();
+        let dataset_hashes = (0..self.spec.datasets.len())
+            .map(|d| {
+                match find(&|k| matches!(k, NodeKind::LoadDataset { dataset } if *dataset == d)) {
+                    Some(Output::Dataset(data)) => Some(data.hash),
+                    _ => None,
+                }
+            })
+            .collect();
+        let model_hashes = (0..self.spec.models.len())
+            .map(
+                |m| match find(&|k| matches!(k, NodeKind::LoadModel { model } if *model == m)) {
+                    Some(Output::Model(model)) => Some(model.hash),
+                    _ => None,
+                },
+            )
+            .collect();
+        Outcome {
+            gates,
+            dataset_hashes,
+            model_hashes,
+            timings,
+            stats: Stats {
+                forward_passes: self.forward.load(Ordering::Relaxed),
+                backward_passes: self.backward.load(Ordering::Relaxed),
+                cache_hits: self.hits.load(Ordering::Relaxed),
+                cache_misses: self.misses.load(Ordering::Relaxed),
+                cache_rejected: self.rejected.load(Ordering::Relaxed),
+            },
+        }
+    }
+}
+
+/// Whether two metric calls compute the same number.
+fn same_call(a: &MetricCall, b: &MetricCall) -> bool {
+    a.schema.name == b.schema.name
+        && a.model == b.model
+        && a.dataset == b.dataset
+        && a.targets == b.targets
+        && a.params == b.params
+}
+
+/// A network that counts the samples passed through it.
+struct Counted<'n> {
+    inner: &'n dyn Network,
+    forward: &'n AtomicU64,
+    backward: &'n AtomicU64,
+}
+
+impl Network for Counted<'_> {
+    fn input_shape(&self) -> &[usize] {
+        self.inner.input_shape()
+    }
+
+    fn classes(&self) -> usize {
+        self.inner.classes()
+    }
+
+    fn forward(&self, inputs: &[f32], n: usize) -> Result<Vec<f32>, ModelError> {
+        self.forward.fetch_add(n as u64, Ordering::Relaxed);
+        self.inner.forward(inputs, n)
+    }
+
+    fn input_gradient(
+        &self,
+        inputs: &[f32],
+        n: usize,
+        loss_gradient: &dyn Fn(&[f32]) -> Vec<f32>,
+    ) -> Result<InputGradient, ModelError> {
+        self.forward.fetch_add(n as u64, Ordering::Relaxed);
+        self.backward.fetch_add(n as u64, Ordering::Relaxed);
+        self.inner.input_gradient(inputs, n, loss_gradient)
+    }
+}

@@ -1,0 +1,381 @@
+//! `rbench run` end to end: a small project (an npz data set and a linear ONNX model written
+//! here) with noise and FGSM sweeps and gates over every implemented metric; exit codes,
+//! determinism across threads and batch sizes, and the inference cache.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use prost::Message;
+use rbench::exec::RunResults;
+use rbench::model::onnx::proto::tensor_shape_proto::{dimension, Dimension};
+use rbench::model::onnx::proto::{
+    data_type, type_proto, AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto,
+    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
+};
+use tempfile::TempDir;
+
+const SAMPLES: usize = 40;
+const FEATURES: usize = 4;
+const CLASSES: usize = 3;
+/// The model's weights, `[classes, features]`.
+const WEIGHTS: [[f32; FEATURES]; CLASSES] = [
+    [2.0, -1.0, 0.0, 1.0],
+    [-1.0, 2.0, 1.0, 0.0],
+    [0.0, 0.0, -1.0, 2.0],
+];
+
+/// The spec; `{sigma}` is the strongest noise of the sweep, `{floor}` the clean accuracy required.
+const SPEC: &str = r#"benchmark exec_test {
+  seed = 3
+}
+
+dataset points {
+  source = npz("data/points.npz")
+  classes = 3
+  range = [0, 1]
+}
+
+model linear {
+  onnx = "models/linear.onnx"
+}
+
+perturbation noise = gaussian_noise(sigma: [0.05, SIGMA])
+perturbation attack = fgsm(eps: [0.05, 0.1])
+perturbation uniform = uniform_noise(width: 0.1)
+perturbation shot = shot_noise(severity: 2)
+perturbation impulse = impulse_noise(amount: 0.05)
+perturbation speckle = speckle_noise(sigma: 0.1)
+
+evaluate linear on points under [noise, attack, uniform, shot, impulse, speckle]
+
+require clean_accuracy: accuracy(linear, clean) >= FLOOR
+require noise_tolerance: accuracy(linear, noise[sigma = 0.05]) >= 0.8 * accuracy(linear, clean)
+warn robust: robust_accuracy(linear, attack) >= 50% with confidence 95%
+warn errors: error(linear, noise) - error(linear, clean) <= 0.3 with confidence 90%
+warn stability: flip_rate(linear, noise) <= 0.5 and confidence_drop(linear, attack) < 0.5
+warn attacked: attack_success_rate(linear, attack[eps = 0.1]) <= 0.9
+warn calibrated: ece(linear, clean, bins: 5) <= 0.5
+warn others: accuracy(linear, uniform) + accuracy(linear, shot) + accuracy(linear, impulse) + accuracy(linear, speckle) >= 2
+"#;
+
+/// A temporary project: the spec, its data and its model.
+struct Project {
+    dir: TempDir,
+}
+
+impl Project {
+    fn new(sigma: &str, floor: &str) -> Project {
+        let project = Project {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        };
+        project.write("data/points.npz", &points_npz());
+        project.write("models/linear.onnx", &linear_onnx());
+        project.spec(sigma, floor);
+        project
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn write(&self, relative: &str, bytes: &[u8]) {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
+        std::fs::write(path, bytes).expect("write a file");
+    }
+
+    fn spec(&self, sigma: &str, floor: &str) {
+        let text = SPEC.replace("SIGMA", sigma).replace("FLOOR", floor);
+        self.write("bench.rbench", text.as_bytes());
+    }
+
+    /// Runs `rbench run bench.rbench --quiet` with `args`, in the project folder.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_rbench"))
+            .current_dir(self.dir.path())
+            .args(["run", "bench.rbench", "--quiet"])
+            .args(args)
+            .output()
+            .expect("rbench runs")
+    }
+
+    /// The results a run wrote to its default place.
+    fn results(&self) -> RunResults {
+        read_results(&self.path("rbench-results/bench/results.json"))
+    }
+
+    fn cache_entries(&self) -> Vec<PathBuf> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(self.path(".rbench/cache"))
+            .expect("the cache folder")
+            .map(|e| e.expect("an entry").path())
+            .collect();
+        entries.sort();
+        entries
+    }
+}
+
+fn read_results(path: &Path) -> RunResults {
+    let text = std::fs::read_to_string(path).expect("results.json");
+    serde_json::from_str(&text).expect("results.json parses")
+}
+
+/// Results without the parts that vary between equivalent runs (timings, cache use).
+fn comparable(mut results: RunResults) -> RunResults {
+    results.timings.total_seconds = 0.0;
+    results.timings.nodes.clear();
+    results.stats = Default::default();
+    results
+}
+
+fn status(output: &Output) -> i32 {
+    output.status.code().expect("an exit code")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+// ---- the project's files ----
+
+/// Sample `i`'s features: a low-discrepancy sequence in [0, 1].
+fn features(i: usize) -> [f32; FEATURES] {
+    std::array::from_fn(|j| (((i * FEATURES + j) as f64 * 0.618_033_988_75) % 1.0) as f32)
+}
+
+/// The model's class for `x`; every tenth label is wrong, so the clean accuracy is 90%.
+fn label(i: usize) -> i64 {
+    let x = features(i);
+    let scores = WEIGHTS.map(|w| w.iter().zip(&x).map(|(a, b)| a * b).sum::<f32>());
+    let best = (0..CLASSES)
+        .max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a)))
+        .expect("classes");
+    match i % 10 {
+        9 => ((best + 1) % CLASSES) as i64,
+        _ => best as i64,
+    }
+}
+
+fn points_npz() -> Vec<u8> {
+    let x: Vec<u8> = (0..SAMPLES)
+        .flat_map(features)
+        .flat_map(f32::to_le_bytes)
+        .collect();
+    let y: Vec<u8> = (0..SAMPLES).map(label).flat_map(i64::to_le_bytes).collect();
+    support::files::npz(
+        &[
+            (
+                "x.npy",
+                support::files::npy("<f4", &[SAMPLES, FEATURES], &x, false),
+            ),
+            ("y.npy", support::files::npy("<i8", &[SAMPLES], &y, false)),
+        ],
+        zip::CompressionMethod::Stored,
+    )
+}
+
+fn value_info(name: &str, width: usize) -> ValueInfoProto {
+    let dim = vec![
+        Dimension {
+            value: Some(dimension::Value::DimParam("batch".into())),
+        },
+        Dimension {
+            value: Some(dimension::Value::DimValue(width as i64)),
+        },
+    ];
+    ValueInfoProto {
+        name: Some(name.into()),
+        r#type: Some(TypeProto {
+            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
+                elem_type: Some(data_type::FLOAT),
+                shape: Some(TensorShapeProto { dim }),
+            })),
+        }),
+    }
+}
+
+fn tensor(name: &str, dims: &[i64], values: Vec<f32>) -> TensorProto {
+    TensorProto {
+        name: Some(name.into()),
+        dims: dims.to_vec(),
+        data_type: Some(data_type::FLOAT),
+        float_data: values,
+        ..Default::default()
+    }
+}
+
+/// `scores = x · Wᵀ + b` as one ONNX `Gemm`.
+fn linear_onnx() -> Vec<u8> {
+    let weights: Vec<f32> = WEIGHTS.iter().flatten().copied().collect();
+    ModelProto {
+        ir_version: Some(8),
+        opset_import: vec![OperatorSetIdProto {
+            domain: Some(String::new()),
+            version: Some(17),
+        }],
+        graph: Some(GraphProto {
+            name: Some("linear".into()),
+            node: vec![NodeProto {
+                op_type: Some("Gemm".into()),
+                name: Some("fc".into()),
+                input: vec!["x".into(), "w".into(), "b".into()],
+                output: vec!["scores".into()],
+                attribute: vec![AttributeProto {
+                    name: Some("transB".into()),
+                    i: Some(1),
+                    r#type: Some(2),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }],
+            initializer: vec![
+                tensor("w", &[CLASSES as i64, FEATURES as i64], weights),
+                tensor("b", &[CLASSES as i64], vec![0.1, 0.0, -0.1]),
+            ],
+            input: vec![value_info("x", FEATURES)],
+            output: vec![value_info("scores", CLASSES)],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+// ---- tests ----
+
+#[test]
+fn a_run_decides_the_gates_and_writes_results() {
+    let project = Project::new("0.2", "85%");
+    let output = project.run(&[]);
+    assert_eq!(status(&output), 0, "{}", stderr(&output));
+    let results = project.results();
+    assert_eq!(results.schema_version, 1);
+    assert_eq!(results.benchmark, "exec_test");
+    assert_eq!(results.seed, 3);
+    let clean = &results.metrics[0];
+    assert_eq!(
+        (clean.gate.as_str(), clean.label.as_str(), clean.value),
+        ("clean_accuracy", "accuracy(linear, clean)", 0.9)
+    );
+    assert_eq!(clean.samples, SAMPLES as u64);
+    assert!(clean.interval.is_some());
+    let gate = &results.gates[0];
+    assert!(gate.passed);
+    assert_eq!((gate.value, gate.bound), (Some(0.9), None));
+    let robust = &results.gates[2];
+    let bound = robust.bound.expect("a bound under a confidence");
+    let value = robust.value.expect("a value");
+    assert!(bound < value, "the lower bound {bound} lies below {value}");
+    let noise = results
+        .metrics
+        .iter()
+        .find(|m| m.gate == "errors" && m.metric == "error" && m.targets.len() == 2)
+        .expect("the error under the noise sweep");
+    assert_eq!(noise.targets, ["noise[sigma = 0.05]", "noise[sigma = 0.2]"]);
+    assert_eq!(noise.samples, 2 * SAMPLES as u64);
+    assert_eq!(results.files.len(), 2);
+    assert!(results.stats.forward_passes > 0 && results.stats.backward_passes > 0);
+    let summary = String::from_utf8_lossy(&output.stdout).into_owned();
+    insta::assert_snapshot!("run_summary", summary);
+
+    let failing = Project::new("0.2", "95%");
+    let output = failing.run(&[]);
+    assert_eq!(status(&output), 1, "a required gate fails");
+    assert!(!failing.results().gates[0].passed);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("✗ require clean_accuracy"));
+}
+
+#[test]
+fn results_do_not_depend_on_threads_or_batch_size() {
+    let project = Project::new("0.2", "85%");
+    let mut runs = Vec::new();
+    for args in [
+        ["--threads", "1", "--batch-size", "7"],
+        ["--threads", "2", "--batch-size", "64"],
+        ["--threads", "2", "--batch-size", "7"],
+    ] {
+        let output = project.run(&[&args[..], &["--no-cache"]].concat());
+        assert_eq!(status(&output), 0, "{}", stderr(&output));
+        runs.push(project.results());
+    }
+    assert!(
+        !project.path(".rbench/cache").exists(),
+        "--no-cache writes nothing"
+    );
+    assert_eq!(runs[0].stats, runs[1].stats);
+    let first = comparable(runs[0].clone());
+    for other in &runs[1..] {
+        assert_eq!(first, comparable(other.clone()));
+    }
+}
+
+#[test]
+fn the_cache_skips_unchanged_branches_and_recomputes_corrupt_entries() {
+    let project = Project::new("0.2", "85%");
+    let first = project.run(&[]);
+    assert_eq!(status(&first), 0, "{}", stderr(&first));
+    let cold = project.results();
+    assert_eq!(cold.stats.cache_hits, 0);
+    // Clean, 2 noise, 2 attack and 4 single-member branches.
+    assert_eq!(cold.stats.cache_misses, 9);
+
+    let second = project.run(&[]);
+    assert_eq!(status(&second), 0);
+    let warm = project.results();
+    assert_eq!(
+        (warm.stats.forward_passes, warm.stats.backward_passes),
+        (0, 0),
+        "an unchanged spec does no model work"
+    );
+    assert_eq!(warm.stats.cache_hits, 9);
+    assert_eq!(comparable(cold.clone()), comparable(warm));
+
+    // A damaged entry is rejected and recomputed, giving the same results.
+    let entries = project.cache_entries();
+    assert_eq!(entries.len(), 9);
+    let mut bytes = std::fs::read(&entries[0]).expect("an entry");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&entries[0], bytes).expect("damage the entry");
+    let repaired = project.run(&[]);
+    assert_eq!(status(&repaired), 0, "{}", stderr(&repaired));
+    let after = project.results();
+    assert_eq!(after.stats.cache_rejected, 1);
+    assert_eq!(after.stats.cache_misses, 1);
+    assert!(after.stats.forward_passes > 0);
+    assert_eq!(comparable(cold), comparable(after));
+
+    // One changed noise level reruns that branch alone.
+    project.spec("0.3", "85%");
+    let changed = project.run(&[]);
+    assert_eq!(status(&changed), 0, "{}", stderr(&changed));
+    let rerun = project.results();
+    assert_eq!(rerun.stats.forward_passes, SAMPLES as u64);
+    assert_eq!((rerun.stats.cache_misses, rerun.stats.cache_hits), (1, 8));
+    assert_eq!(project.cache_entries().len(), 10);
+}
+
+#[test]
+fn a_missing_data_file_exits_2_and_names_it() {
+    let project = Project::new("0.2", "85%");
+    std::fs::remove_file(project.path("data/points.npz")).expect("remove the data");
+    let output = project.run(&[]);
+    assert_eq!(status(&output), 2);
+    assert!(
+        stderr(&output).contains("data/points.npz"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn results_go_where_out_says() {
+    let project = Project::new("0.2", "85%");
+    let out = project.path("elsewhere");
+    let output = project.run(&["--out", out.to_str().expect("a UTF-8 path"), "--no-cache"]);
+    assert_eq!(status(&output), 0, "{}", stderr(&output));
+    let results = read_results(&out.join("results.json"));
+    assert_eq!(results.spec, "bench.rbench");
+    assert!(!project.path("rbench-results").exists());
+}
