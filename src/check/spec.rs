@@ -218,6 +218,28 @@ pub enum Condition {
     },
 }
 
+impl Condition {
+    /// The metric calls of the condition, left to right.
+    pub fn metric_calls(&self) -> Vec<&MetricCall> {
+        fn walk<'c>(condition: &'c Condition, out: &mut Vec<&'c MetricCall>) {
+            match condition {
+                Condition::Number(_) => {}
+                Condition::Metric(call) => out.push(call),
+                Condition::Neg(inner) | Condition::Not(inner) => walk(inner, out),
+                Condition::Arithmetic { lhs, rhs, .. }
+                | Condition::Compare { lhs, rhs, .. }
+                | Condition::Logic { lhs, rhs, .. } => {
+                    walk(lhs, out);
+                    walk(rhs, out);
+                }
+            }
+        }
+        let mut calls = Vec::new();
+        walk(self, &mut calls);
+        calls
+    }
+}
+
 /// A metric evaluated for one model on one dataset under one target.
 #[derive(Debug, Clone)]
 pub struct MetricCall {

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{Condition, MetricCall};
+use crate::check::Condition;
 use crate::metric::{combined_bound, Direction, Estimate, MetricError};
 use crate::syntax::ast::BinaryOp;
 
@@ -36,27 +36,7 @@ pub struct Comparison {
     pub passed: bool,
 }
 
-/// The metric calls of a condition, left to right (the order the plan numbers them in).
-pub fn metric_calls(condition: &Condition) -> Vec<&MetricCall> {
-    fn walk<'c>(condition: &'c Condition, out: &mut Vec<&'c MetricCall>) {
-        match condition {
-            Condition::Number(_) => {}
-            Condition::Metric(call) => out.push(call),
-            Condition::Neg(inner) | Condition::Not(inner) => walk(inner, out),
-            Condition::Arithmetic { lhs, rhs, .. }
-            | Condition::Compare { lhs, rhs, .. }
-            | Condition::Logic { lhs, rhs, .. } => {
-                walk(lhs, out);
-                walk(rhs, out);
-            }
-        }
-    }
-    let mut calls = Vec::new();
-    walk(condition, &mut calls);
-    calls
-}
-
-/// Evaluates `condition` with `estimates` (one per metric call, in [`metric_calls`] order);
+/// Evaluates `condition` with `estimates` (one per metric call, in `Condition::metric_calls` order);
 /// the error says why the condition cannot be decided.
 pub fn evaluate(
     condition: &Condition,

@@ -10,7 +10,7 @@ use crate::check::{Spec, Target};
 use crate::metric::Interval;
 use crate::syntax::ast::Severity;
 
-use super::gate::{metric_calls, Comparison};
+use super::gate::Comparison;
 use super::{ExecError, Outcome, Stats};
 
 /// The version of the results format; it changes when a field changes meaning.
@@ -121,7 +121,7 @@ impl RunResults {
         let mut metrics = Vec::new();
         let mut gates = Vec::new();
         for (gate, (estimates, verdict)) in spec.gates.iter().zip(&outcome.gates) {
-            for (call, estimate) in metric_calls(&gate.condition).into_iter().zip(estimates) {
+            for (call, estimate) in gate.condition.metric_calls().into_iter().zip(estimates) {
                 let file = &spec.files[call.span.file.0 as usize];
                 metrics.push(MetricResult {
                     gate: gate.name.clone(),

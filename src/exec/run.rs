@@ -189,7 +189,7 @@ impl Scheduler<'_> {
             }
             NodeKind::Metric { gate, call } => {
                 let gate = &spec.gates[gate];
-                let calls = gate::metric_calls(&gate.condition);
+                let calls = gate.condition.metric_calls();
                 Output::Metric(self.estimate(gate, calls[call], outputs)?)
             }
             NodeKind::Gate { gate } => {
@@ -406,7 +406,9 @@ impl Scheduler<'_> {
         outputs: &HashMap<NodeIndex, Output>,
     ) -> Result<(Vec<Estimate>, GateOutcome), ExecError> {
         let inputs = self.plan.inputs(index);
-        let estimates = gate::metric_calls(&gate.condition)
+        let estimates = gate
+            .condition
+            .metric_calls()
             .into_iter()
             .map(|call| {
                 // Identical metric calls share one node, whichever gate declared it first.
@@ -416,7 +418,7 @@ impl Scheduler<'_> {
                             NodeKind::Metric { gate, call: other },
                             Some(Output::Metric(estimate)),
                         ) if same_call(
-                            gate::metric_calls(&self.spec.gates[*gate].condition)[*other],
+                            self.spec.gates[*gate].condition.metric_calls()[*other],
                             call,
                         ) =>
                         {

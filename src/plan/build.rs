@@ -377,8 +377,7 @@ impl<'s> Builder<'s> {
 
     fn gate(&mut self, g: usize) -> NodeIndex {
         let gate = &self.spec.gates[g];
-        let mut calls = Vec::new();
-        metric_calls(&gate.condition, &mut calls);
+        let calls = gate.condition.metric_calls();
         let inputs: Vec<NodeIndex> = calls
             .iter()
             .enumerate()
@@ -398,21 +397,6 @@ impl<'s> Builder<'s> {
             Cost::default(),
             &inputs,
         )
-    }
-}
-
-/// The metric calls of a condition, left to right.
-pub(super) fn metric_calls<'c>(condition: &'c Condition, out: &mut Vec<&'c MetricCall>) {
-    match condition {
-        Condition::Number(_) => {}
-        Condition::Metric(call) => out.push(call),
-        Condition::Neg(inner) | Condition::Not(inner) => metric_calls(inner, out),
-        Condition::Arithmetic { lhs, rhs, .. }
-        | Condition::Compare { lhs, rhs, .. }
-        | Condition::Logic { lhs, rhs, .. } => {
-            metric_calls(lhs, out);
-            metric_calls(rhs, out);
-        }
     }
 }
 

@@ -10,7 +10,6 @@ use crate::check::Spec;
 use crate::schema::Schema;
 use crate::syntax::Span;
 
-use super::build::metric_calls;
 use super::node::NodeKind;
 use super::Plan;
 
@@ -105,9 +104,7 @@ pub(super) fn unimplemented(plan: &Plan, spec: &Spec) -> Result<(), PlanErrors> 
                 note(p.schema, p.span);
             }
             NodeKind::Gate { gate } => {
-                let mut calls = Vec::new();
-                metric_calls(&spec.gates[*gate].condition, &mut calls);
-                for call in calls {
+                for call in spec.gates[*gate].condition.metric_calls() {
                     note(call.schema, call.span);
                 }
             }
