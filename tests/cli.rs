@@ -310,11 +310,39 @@ fn output_with_stdin(command: &mut Command, stdin: String) -> Output {
 
 /// The fenced block of `README.md` that follows the line starting with "```" + `fence`.
 fn readme_block(fence: &str) -> String {
+    readme_blocks(fence).remove(0)
+}
+
+/// Every block of the README fenced with `fence`, in order.
+fn readme_blocks(fence: &str) -> Vec<String> {
     let readme = include_str!("../README.md");
     let opening = format!("```{fence}\n");
-    let start = readme.find(&opening).expect("README has the block") + opening.len();
-    let length = readme[start..].find("```").expect("the block is closed");
-    readme[start..start + length].to_string()
+    let mut blocks = Vec::new();
+    let mut rest = readme;
+    while let Some(at) = rest.find(&opening) {
+        let start = at + opening.len();
+        let length = rest[start..].find("```").expect("the block is closed");
+        blocks.push(rest[start..start + length].to_string());
+        rest = &rest[start + length..];
+    }
+    assert!(!blocks.is_empty(), "README has no ```{fence} block");
+    blocks
+}
+
+#[test]
+fn readme_shows_the_real_run_of_the_quickstart() {
+    let out = tempfile::tempdir().expect("create a temporary folder");
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart.rbench");
+    let output = rbench()
+        .args(["run", "--no-cache", "--quiet", "--out"])
+        .arg(out.path())
+        .arg(&spec)
+        .output()
+        .expect("run rbench");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout, readme_blocks("text")[1]);
+    assert!(out.path().join("results.json").exists());
 }
 
 #[test]
