@@ -36,20 +36,23 @@ pub static SCHEMAS: &[Schema] = &[
             Param::required("labels", Type::Path, "the labels IDX file").positional(),
         ],
     ),
-    source(
-        "csv",
-        "a table with a header row: feature columns and a label column",
-        &[
-            Param::required("path", Type::Path, "the .csv file").positional(),
-            Param::required("label", Type::Str, "name of the label column"),
-            Param::optional(
-                "features",
-                Type::List(&Type::Str),
-                "feature columns, in order (default: every column but the label)",
-            ),
-            Param::with_default("delimiter", Type::Str, "\",\"", "the field separator"),
-        ],
-    ),
+    Schema {
+        implemented: true,
+        ..source(
+            "csv",
+            "a table with a header row: feature columns and a label column",
+            &[
+                Param::required("path", Type::Path, "the .csv file").positional(),
+                Param::required("label", Type::Str, "name of the label column"),
+                Param::optional(
+                    "features",
+                    Type::List(&Type::Str),
+                    "feature columns, in order (default: every column but the label)",
+                ),
+                Param::with_default("delimiter", Type::Str, "\",\"", "the field separator"),
+            ],
+        )
+    },
     source(
         "images",
         "a folder with one sub-folder of PNG/JPEG images per class",
@@ -77,14 +80,17 @@ pub static SCHEMAS: &[Schema] = &[
             Param::with_default("y", Type::Str, "\"y\"", "name of the labels tensor"),
         ],
     ),
-    source(
-        "sample",
-        "a data set bundled with rbench",
-        &[Param::required(
-            "name",
-            Type::Enum(&["digits", "breast_cancer"]),
-            "which bundled data set",
+    Schema {
+        implemented: true,
+        ..source(
+            "sample",
+            "a data set bundled with rbench",
+            &[Param::required(
+                "name",
+                Type::Enum(&["digits", "breast_cancer"]),
+                "which bundled data set",
+            )
+            .positional()],
         )
-        .positional()],
-    ),
+    },
 ];

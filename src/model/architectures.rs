@@ -37,26 +37,29 @@ pub static SCHEMAS: &[Schema] = &[
             ),
         ],
     ),
-    arch(
-        "cnn",
-        "3×3 convolutions with ReLU and 2×2 max pooling, then a hidden fully connected layer",
-        &[
-            Param::required(
-                "channels",
-                Type::List(&Type::Int),
-                "output channels of each convolution",
-            ),
-            CLASSES,
-            INPUT_CHANNELS,
-            Param::with_default(
-                "hidden",
-                Type::Int,
-                "128",
-                "width of the fully connected layer",
-            )
-            .bounded(Bounds::at_least(1.0)),
-        ],
-    ),
+    Schema {
+        implemented: true,
+        ..arch(
+            "cnn",
+            "3×3 convolutions with ReLU and 2×2 max pooling, then a hidden fully connected layer",
+            &[
+                Param::required(
+                    "channels",
+                    Type::List(&Type::Int),
+                    "output channels of each convolution",
+                ),
+                CLASSES,
+                INPUT_CHANNELS,
+                Param::with_default(
+                    "hidden",
+                    Type::Int,
+                    "128",
+                    "width of the fully connected layer",
+                )
+                .bounded(Bounds::at_least(1.0)),
+            ],
+        )
+    },
     arch(
         "resnet",
         "a small residual network: a stem, stages of basic blocks with BatchNorm, global pooling",
