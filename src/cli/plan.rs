@@ -5,7 +5,7 @@ use std::fmt::Write;
 use rbench::check::Spec;
 use rbench::plan::{self, FlopsEstimate, Plan};
 
-use super::compile::{compile, CompileError};
+use super::compile::compile_or_report;
 use super::input::Input;
 use super::render::Console;
 use super::Status;
@@ -48,16 +48,9 @@ fn with_plan(
     console: &Console,
     show: impl Fn(&Spec, &Plan) -> String,
 ) -> Status {
-    let spec = match compile(input) {
+    let spec = match compile_or_report(input, console) {
         Ok(spec) => spec,
-        Err(CompileError::Read(error)) => {
-            console.error(&error);
-            return Status::Failure;
-        }
-        Err(CompileError::Diagnostics(report)) => {
-            console.diagnostic(report.as_ref());
-            return Status::Problems;
-        }
+        Err(status) => return status,
     };
     let linked = match link && !spec.suite {
         true => match rbench::link::link(&spec) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use rbench::exec::{self, Cache, Options, Progress, RunResults};
 use rbench::plan::{self, Node};
 
-use super::compile::{compile, CompileError};
+use super::compile::compile_or_report;
 use super::input::Input;
 use super::render::Console;
 use super::Status;
@@ -50,16 +50,9 @@ Exit codes:
 pub fn run(args: &RunArgs, console: &Console) -> Status {
     let start = Instant::now();
     let input = Input::from_arg(args.spec.clone());
-    let spec = match compile(&input) {
+    let spec = match compile_or_report(&input, console) {
         Ok(spec) => spec,
-        Err(CompileError::Read(error)) => {
-            console.error(&error);
-            return Status::Failure;
-        }
-        Err(CompileError::Diagnostics(report)) => {
-            console.diagnostic(report.as_ref());
-            return Status::Problems;
-        }
+        Err(status) => return status,
     };
     if spec.suite {
         console.error(&format!(
