@@ -128,10 +128,11 @@ fn diagnostics() -> Vec<Section> {
 
 /// The codes declared with `code("rbench::...")` in a source file.
 fn declared_codes(relative: &str) -> BTreeSet<String> {
+    // Codes are written `code("rbench::stage::kind")` or `code(rbench::stage::kind)`.
     read(relative)
-        .split("code(\"")
+        .split("code(")
         .skip(1)
-        .filter_map(|rest| rest.split('"').next())
+        .filter_map(|rest| rest.trim_start_matches('"').split(['"', ')']).next())
         .filter(|code| code.starts_with("rbench::"))
         .map(str::to_string)
         .collect()
@@ -144,14 +145,16 @@ enum Stage {
     Check,
     Link,
     Plan,
+    Exec,
 }
 
 /// The files that declare the diagnostic codes, and the stage each file's codes belong to.
-const CODE_SOURCES: [(Stage, &str); 4] = [
+const CODE_SOURCES: [(Stage, &str); 5] = [
     (Stage::Syntax, "src/syntax/error.rs"),
     (Stage::Check, "src/check/error.rs"),
     (Stage::Link, "src/link/error.rs"),
     (Stage::Plan, "src/plan/error.rs"),
+    (Stage::Exec, "src/exec/error.rs"),
 ];
 
 /// Every declared code and the stage that reports it.
@@ -246,11 +249,12 @@ fn every_section_has_an_example_of_its_stage() {
         let Some(&stage) = stages.get(&section.title) else {
             continue; // reported by `every_code_has_a_section_and_every_section_a_code`
         };
-        // Link examples need files: they are shown as text. A plan example is a valid spec.
+        // Link and run examples need files: they are shown as text. A plan example is a valid
+        // spec.
         let wanted = match stage {
             Stage::Syntax => Fence::SyntaxError,
             Stage::Check => Fence::CheckError,
-            Stage::Link => Fence::Other,
+            Stage::Link | Stage::Exec => Fence::Other,
             Stage::Plan => Fence::Valid,
         };
         let examples = section.blocks.iter().filter(|b| b.fence == wanted).count();

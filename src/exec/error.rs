@@ -17,7 +17,7 @@ pub enum ExecError {
     /// A dataset's files could not be read, or hold data the declaration refuses.
     #[error("dataset `{dataset}`: {source}")]
     #[diagnostic(
-        code(rbench::exec::data),
+        code("rbench::exec::unreadable-data"),
         help("`rbench check --link` reads the headers of every file before a run")
     )]
     Data {
@@ -27,7 +27,7 @@ pub enum ExecError {
     },
     /// A model could not be loaded or run.
     #[error("model `{model}` (`{}`): {source}", path.display())]
-    #[diagnostic(code(rbench::exec::model))]
+    #[diagnostic(code("rbench::exec::model-failed"))]
     Model {
         model: String,
         path: PathBuf,
@@ -36,11 +36,11 @@ pub enum ExecError {
     },
     /// A model file could not be read to hash it.
     #[error("`{}`: {problem}", path.display())]
-    #[diagnostic(code(rbench::exec::io))]
+    #[diagnostic(code("rbench::exec::unhashable-file"))]
     Io { path: PathBuf, problem: String },
     /// A perturbation could not be built or applied.
     #[error("perturbation `{perturbation}`: {source}")]
-    #[diagnostic(code(rbench::exec::perturb))]
+    #[diagnostic(code("rbench::exec::perturbation-failed"))]
     Perturb {
         perturbation: String,
         #[source]
@@ -48,7 +48,7 @@ pub enum ExecError {
     },
     /// A metric could not read its predictions or produce a value.
     #[error("gate `{gate}`, metric `{metric}`: {source}")]
-    #[diagnostic(code(rbench::exec::metric))]
+    #[diagnostic(code("rbench::exec::metric-failed"))]
     Metric {
         gate: String,
         metric: String,
@@ -57,18 +57,18 @@ pub enum ExecError {
     },
     /// A gate's condition cannot be decided as written.
     #[error("gate `{gate}`: {problem}")]
-    #[diagnostic(code(rbench::exec::gate))]
+    #[diagnostic(code("rbench::exec::undecidable-gate"))]
     Gate { gate: String, problem: String },
     /// A built-in the engine does not run (the plan's validation refuses these first).
     #[error("the {kind} `{name}` is not implemented by the engine")]
     #[diagnostic(
-        code(rbench::exec::not_implemented),
+        code("rbench::exec::unsupported-builtin"),
         help("`rbench plan SPEC` lists what a spec needs; remove the built-in from the spec")
     )]
     NotImplemented { kind: &'static str, name: String },
     /// A parameter the checker accepts but the engine cannot use for this data.
     #[error("`{declaration}`: {problem}")]
-    #[diagnostic(code(rbench::exec::parameter))]
+    #[diagnostic(code("rbench::exec::unusable-parameter"))]
     Parameter {
         declaration: String,
         problem: String,
