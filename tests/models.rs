@@ -47,6 +47,20 @@ impl Weights {
     }
 }
 
+/// The reference of a 3×3 convolution (stride 1, bias, `pads`), ReLU, then 2×2 max pooling:
+/// one stage of the CNNs under test.
+fn conv_relu_pool(
+    input: &T,
+    [out, inputs]: [usize; 2],
+    weights: &[f32],
+    bias: &[f32],
+    pads: [usize; 4],
+) -> T {
+    let weights = T::from_f32(&[out, inputs, 3, 3], weights);
+    let h = naive::relu(&naive::conv2d(input, &weights, Some(&f64s(bias)), 1, pads));
+    naive::pool(&h, [2, 2], [2, 2], [0; 4], false, Pool::Max)
+}
+
 fn f64s(values: &[f32]) -> Vec<f64> {
     values.iter().map(|&v| f64::from(v)).collect()
 }
@@ -358,22 +372,8 @@ fn a_cnn_of_convolutions_and_max_pools_matches_the_reference_and_finite_differen
     let network = compile(&model);
     let x = w.uniform(n * c0 * side * side, 1.0);
     let input = T::from_f32(&[n, c0, side, side], &x);
-    let h = naive::relu(&naive::conv2d(
-        &input,
-        &T::from_f32(&[c1, c0, 3, 3], &conv1),
-        Some(&f64s(&bias1)),
-        1,
-        [1; 4],
-    ));
-    let h = naive::pool(&h, [2, 2], [2, 2], [0; 4], false, Pool::Max);
-    let h = naive::relu(&naive::conv2d(
-        &h,
-        &T::from_f32(&[c2, c1, 3, 3], &conv2),
-        Some(&f64s(&bias2)),
-        1,
-        [0; 4],
-    ));
-    let h = naive::pool(&h, [2, 2], [2, 2], [0; 4], false, Pool::Max);
+    let h = conv_relu_pool(&input, [c1, c0], &conv1, &bias1, [1; 4]);
+    let h = conv_relu_pool(&h, [c2, c1], &conv2, &bias2, [0; 4]);
     let reference = naive::linear(&h.reshape(&[n, c2]), &f64s(&fc), &f64s(&fc_bias));
     assert_logits(&network, &x, n, &reference);
     assert_gradient(&network, &x, n, 1e-3);
@@ -929,22 +929,8 @@ fn a_builtin_cnn_matches_the_reference_and_finite_differences() {
     let network = BuiltinModel::load(file.path(), &architecture, &[side, side]).expect("a cnn");
     let x = w.uniform(n * side * side, 1.0);
     let h = T::from_f32(&[n, c0, side, side], &x);
-    let h = naive::relu(&naive::conv2d(
-        &h,
-        &T::from_f32(&[c1, c0, 3, 3], &k0),
-        Some(&f64s(&b0)),
-        1,
-        [1; 4],
-    ));
-    let h = naive::pool(&h, [2, 2], [2, 2], [0; 4], false, Pool::Max);
-    let h = naive::relu(&naive::conv2d(
-        &h,
-        &T::from_f32(&[c2, c1, 3, 3], &k1),
-        Some(&f64s(&b1)),
-        1,
-        [1; 4],
-    ));
-    let h = naive::pool(&h, [2, 2], [2, 2], [0; 4], false, Pool::Max);
+    let h = conv_relu_pool(&h, [c1, c0], &k0, &b0, [1; 4]);
+    let h = conv_relu_pool(&h, [c2, c1], &k1, &b1, [1; 4]);
     let h = naive::relu(&naive::linear(
         &h.reshape(&[n, features]),
         &f64s(&wh),
