@@ -292,22 +292,10 @@ fn digits_mlp(train: &Split, path: &Path) -> Result<()> {
     fit(logits_of, vars, train, &train.x, &schedule, &mut rng)?;
     let graph = Graph {
         input: ("x", vec![1, 8, 8]),
-        nodes: vec![
-            node("Flatten", &["x"], "flat", vec![int("axis", 1)]),
-            node(
-                "Gemm",
-                &["flat", "hidden.weight", "hidden.bias"],
-                "hidden",
-                vec![int("transB", 1)],
-            ),
-            node("Relu", &["hidden"], "hidden_relu", vec![]),
-            node(
-                "Gemm",
-                &["hidden_relu", "output.weight", "output.bias"],
-                "logits",
-                vec![int("transB", 1)],
-            ),
-        ],
+        nodes: [node("Flatten", &["x"], "flat", vec![int("axis", 1)])]
+            .into_iter()
+            .chain(mlp_layers("flat"))
+            .collect(),
         initializers: linear_initializers("hidden", &hidden)?
             .into_iter()
             .chain(linear_initializers("output", &output)?)
@@ -403,23 +391,13 @@ fn breast_cancer_mlp(train: &Split, path: &Path) -> Result<()> {
     fit(logits_of, vars, train, &standardised, &schedule, &mut rng)?;
     let graph = Graph {
         input: ("x", vec![features]),
-        nodes: vec![
+        nodes: [
             node("Sub", &["x", "mean"], "centred", vec![]),
             node("Div", &["centred", "std"], "standardised", vec![]),
-            node(
-                "Gemm",
-                &["standardised", "hidden.weight", "hidden.bias"],
-                "hidden",
-                vec![int("transB", 1)],
-            ),
-            node("Relu", &["hidden"], "hidden_relu", vec![]),
-            node(
-                "Gemm",
-                &["hidden_relu", "output.weight", "output.bias"],
-                "logits",
-                vec![int("transB", 1)],
-            ),
-        ],
+        ]
+        .into_iter()
+        .chain(mlp_layers("standardised"))
+        .collect(),
         initializers: [
             initializer("mean", &[features], &mean),
             initializer("std", &[features], &std),
@@ -470,6 +448,25 @@ impl Graph {
             }),
         }
     }
+}
+
+/// The two linear layers of an exported MLP (`hidden`, ReLU, `output`) reading `input`.
+fn mlp_layers(input: &str) -> [NodeProto; 3] {
+    [
+        node(
+            "Gemm",
+            &[input, "hidden.weight", "hidden.bias"],
+            "hidden",
+            vec![int("transB", 1)],
+        ),
+        node("Relu", &["hidden"], "hidden_relu", vec![]),
+        node(
+            "Gemm",
+            &["hidden_relu", "output.weight", "output.bias"],
+            "logits",
+            vec![int("transB", 1)],
+        ),
+    ]
 }
 
 fn node(op: &str, inputs: &[&str], output: &str, attribute: Vec<AttributeProto>) -> NodeProto {
