@@ -4,16 +4,19 @@
 
 use std::path::Path;
 
-use crate::check::{Call, Dataset, MetricCall, Model, ModelFormat, Params, Perturbation, Value};
+use crate::check::{Call, Dataset, MetricCall, Model, ModelFormat, Perturbation, Value};
 use crate::data::{self, BundledSample, Selection, Source, SourceSpec};
 use crate::metric::{F1Average, StreamingMetric, DEFAULT_BINS};
 use crate::model::{Activation, Architecture, BuiltinModel, Network, OnnxModel};
-use crate::perturb::{
-    self, Fgsm, GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, Strength, Table, Target,
-    UniformNoise,
-};
+use crate::perturb;
+use crate::schema::{Family, Kind};
 
 use super::ExecError;
+use values::{not_implemented, number, parameter, strings, word, Declaration};
+
+mod attack;
+mod noise;
+mod values;
 
 /// The source and selection a dataset declaration describes.
 pub fn source_spec(dataset: &Dataset) -> Result<(SourceSpec, Selection), ExecError> {
@@ -167,69 +170,22 @@ fn architecture(model: &str, arch: &Call) -> Result<Architecture, ExecError> {
     })
 }
 
-/// The runtime perturbation of member `member` of `perturbation`.
+/// The runtime perturbation of member `member` of `perturbation`, built by its family's binder.
 pub fn perturbation(
     perturbation: &Perturbation,
     member: usize,
 ) -> Result<Box<dyn perturb::Perturbation>, ExecError> {
-    let params = &perturbation.members[member].params;
-    let name = perturbation.schema.name;
-    let error = |source| ExecError::Perturb {
-        perturbation: perturbation.members[member].label.clone(),
-        source,
+    let declaration = Declaration {
+        name: &perturbation.name,
+        label: &perturbation.members[member].label,
+        schema: perturbation.schema.name,
+        params: &perturbation.members[member].params,
     };
-    let strength = |param: &str| match (number(params, param), params.get("severity")) {
-        (Some(value), _) => Ok(Strength::Value(value)),
-        (None, Some(Value::Int(severity))) => {
-            let table = match word(params, "table") {
-                Some("cifar") => Table::Cifar,
-                Some("imagenet") => Table::ImageNet,
-                _ => Table::Auto,
-            };
-            Ok(Strength::Severity(*severity as u8, table))
-        }
-        _ => Err(parameter(
-            &perturbation.name,
-            format!("`{name}` needs `{param}` or `severity`"),
-        )),
-    };
-    Ok(match name {
-        "gaussian_noise" => Box::new(GaussianNoise::new(strength("sigma")?).map_err(error)?),
-        "shot_noise" => Box::new(ShotNoise::new(strength("photons")?).map_err(error)?),
-        "impulse_noise" => Box::new(ImpulseNoise::new(strength("amount")?).map_err(error)?),
-        "speckle_noise" => Box::new(SpeckleNoise::new(strength("sigma")?).map_err(error)?),
-        "uniform_noise" => {
-            let width = number(params, "width").ok_or_else(|| {
-                parameter(&perturbation.name, "`uniform_noise` needs `width`".into())
-            })?;
-            Box::new(UniformNoise::new(width).map_err(error)?)
-        }
-        "fgsm" => {
-            let eps = number(params, "eps")
-                .ok_or_else(|| parameter(&perturbation.name, "`fgsm` needs `eps`".into()))?;
-            let target = match params.get("targeted") {
-                None => Target::Untargeted,
-                Some(Value::Word(w)) if w == "least_likely" => Target::LeastLikely,
-                Some(Value::Word(w)) if w == "random" => Target::Random,
-                Some(Value::Int(class)) => Target::Class(u32::try_from(*class).map_err(|_| {
-                    parameter(
-                        &perturbation.name,
-                        format!("class {class} is not a class index"),
-                    )
-                })?),
-                Some(other) => {
-                    let problem = format!("`targeted = {other}` is not a target");
-                    return Err(parameter(&perturbation.name, problem));
-                }
-            };
-            if strings(params, "immutable").is_some_and(|features| !features.is_empty()) {
-                let problem = "`immutable` features are not supported by the engine yet".into();
-                return Err(parameter(&perturbation.name, problem));
-            }
-            Box::new(Fgsm::new(eps, target, Vec::new()).map_err(error)?)
-        }
-        other => return Err(not_implemented("perturbation", other)),
-    })
+    match perturbation.schema.kind {
+        Kind::Perturbation(Family::Noise) => noise::bind(&declaration),
+        Kind::Perturbation(Family::GradientAttack) => attack::bind(&declaration),
+        _ => Err(not_implemented("perturbation", declaration.schema)),
+    }
 }
 
 /// The streaming metric a metric call computes.
@@ -256,42 +212,4 @@ pub fn metric(call: &MetricCall) -> Result<StreamingMetric, ExecError> {
         },
         other => return Err(not_implemented("metric", other)),
     })
-}
-
-fn number(params: &Params, name: &str) -> Option<f64> {
-    params.get(name).and_then(Value::as_f64)
-}
-
-fn word<'p>(params: &'p Params, name: &str) -> Option<&'p str> {
-    match params.get(name) {
-        Some(Value::Word(w)) => Some(w),
-        _ => None,
-    }
-}
-
-fn strings(params: &Params, name: &str) -> Option<Vec<String>> {
-    match params.get(name) {
-        Some(Value::List(items)) => items
-            .iter()
-            .map(|item| match item {
-                Value::Str(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
-        _ => None,
-    }
-}
-
-fn parameter(declaration: &str, problem: String) -> ExecError {
-    ExecError::Parameter {
-        declaration: declaration.to_string(),
-        problem,
-    }
-}
-
-fn not_implemented(kind: &'static str, name: &str) -> ExecError {
-    ExecError::NotImplemented {
-        kind,
-        name: name.to_string(),
-    }
 }
