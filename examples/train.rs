@@ -31,6 +31,15 @@ type Result<T> = std::result::Result<T, Box<dyn Error>>;
 /// The seed of every random draw (initial weights, mini-batch order).
 const SEED: u64 = 7;
 
+/// Passes over the 60,000 Fashion-MNIST training images for the CNN.
+const FASHION_CNN_EPOCHS: usize = 2;
+
+/// Samples per forward pass when measuring test accuracy.
+const REPORT_BATCH: usize = 500;
+
+/// Where Debian's `dataset-fashion-mnist` package installs Fashion-MNIST (IDX, gzipped).
+const FASHION_MNIST: &str = "/usr/share/datasets/fashion-mnist";
+
 fn main() -> Result<()> {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     let models = examples.join("models");
@@ -46,21 +55,57 @@ fn main() -> Result<()> {
     report(&path, &OnnxModel::load(&path)?, &digits_test)?;
 
     let path = models.join("digits_cnn.safetensors");
-    timed("digits_cnn", || digits_cnn(&digits_train, &path))?;
-    let architecture = Architecture::Cnn {
-        channels: vec![16, 32],
+    let shape = CnnShape {
+        channels: [16, 32],
         hidden: 128,
         classes: 10,
-        in_channels: 1,
     };
-    let cnn = BuiltinModel::load(&path, &architecture, &digits_test.shape)?;
-    report(&path, &cnn, &digits_test)?;
+    let schedule = Schedule {
+        epochs: 30,
+        batch: 32,
+        learning_rate: 2e-3,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    timed("digits_cnn", || {
+        cnn(&digits_train, &path, &shape, &schedule, &mut rng)
+    })?;
+    let cnn_model = BuiltinModel::load(&path, &shape.architecture(1), &digits_test.shape)?;
+    report(&path, &cnn_model, &digits_test)?;
 
     let path = models.join("breast_cancer_mlp.onnx");
     timed("breast_cancer_mlp", || {
         breast_cancer_mlp(&cancer_train, &path)
     })?;
     report(&path, &OnnxModel::load(&path)?, &cancer_test)?;
+
+    if Path::new(FASHION_MNIST).is_dir() {
+        let train = read(&examples, Dataset::FashionMnist, "train")?;
+        let test = read(&examples, Dataset::FashionMnist, "t10k")?;
+
+        let path = models.join("fashion_mlp.onnx");
+        timed("fashion_mlp", || fashion_mlp(&train, &path))?;
+        report(&path, &OnnxModel::load(&path)?, &test)?;
+
+        let path = models.join("fashion_cnn.safetensors");
+        let shape = CnnShape {
+            channels: [32, 64],
+            hidden: 128,
+            classes: 10,
+        };
+        let schedule = Schedule {
+            epochs: FASHION_CNN_EPOCHS,
+            batch: 64,
+            learning_rate: 1e-3,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+        timed("fashion_cnn", || {
+            cnn(&train, &path, &shape, &schedule, &mut rng)
+        })?;
+        let cnn_model = BuiltinModel::load(&path, &shape.architecture(1), &test.shape)?;
+        report(&path, &cnn_model, &test)?;
+    } else {
+        println!("{FASHION_MNIST} not found (apt-get install dataset-fashion-mnist): Fashion-MNIST models not trained");
+    }
 
     println!("trained in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
@@ -78,11 +123,19 @@ fn timed(name: &str, train: impl FnOnce() -> Result<()>) -> Result<()> {
 
 /// Prints the accuracy of `network`, loaded from `path`, on `test`.
 fn report(path: &Path, network: &dyn Network, test: &Split) -> Result<()> {
-    let logits = network.forward(&test.x, test.len())?;
-    let correct = predictions(&logits, network.classes())
-        .zip(&test.y)
-        .filter(|(p, y)| p == *y)
-        .count();
+    let size = test.sample_size();
+    let mut correct = 0;
+    for (x, y) in test
+        .x
+        .chunks(REPORT_BATCH * size)
+        .zip(test.y.chunks(REPORT_BATCH))
+    {
+        let logits = network.forward(x, y.len())?;
+        correct += predictions(&logits, network.classes())
+            .zip(y)
+            .filter(|(p, y)| p == *y)
+            .count();
+    }
     println!(
         "{}: test accuracy {correct}/{} = {:.2}%",
         path.display(),
@@ -106,6 +159,7 @@ fn predictions(logits: &[f32], classes: usize) -> impl Iterator<Item = u32> + '_
 enum Dataset {
     Digits,
     BreastCancer,
+    FashionMnist,
 }
 
 /// A whole split in memory: samples row-major, labels, and the shape of one sample.
@@ -145,6 +199,13 @@ fn read(examples: &Path, dataset: Dataset, split: &str) -> Result<Split> {
                 delimiter: b',',
             },
             Selection::all(2, (0.0, 4300.0)),
+        ),
+        Dataset::FashionMnist => (
+            SourceSpec::Idx {
+                images: Path::new(FASHION_MNIST).join(format!("{split}-images-idx3-ubyte.gz")),
+                labels: Path::new(FASHION_MNIST).join(format!("{split}-labels-idx1-ubyte.gz")),
+            },
+            Selection::all(10, (0.0, 1.0)),
         ),
     };
     let source = data::open(&spec, &selection)?;
@@ -294,7 +355,7 @@ fn digits_mlp(train: &Split, path: &Path) -> Result<()> {
         input: ("x", vec![1, 8, 8]),
         nodes: [node("Flatten", &["x"], "flat", vec![int("axis", 1)])]
             .into_iter()
-            .chain(mlp_layers("flat"))
+            .chain(mlp_layers("flat", &["hidden", "output"]))
             .collect(),
         initializers: linear_initializers("hidden", &hidden)?
             .into_iter()
@@ -305,14 +366,39 @@ fn digits_mlp(train: &Split, path: &Path) -> Result<()> {
     write(path, &graph.model().encode_to_vec())
 }
 
-/// `cnn(channels: [16, 32], classes: 10)` (hidden 128) on the digits, written as safetensors
-/// with the names and shapes of its PyTorch `state_dict`.
-fn digits_cnn(train: &Split, path: &Path) -> Result<()> {
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let convs = [Conv::new(&mut rng, 1, 16)?, Conv::new(&mut rng, 16, 32)?];
-    // Two poolings take 8×8 to 2×2: 32 × 2 × 2 = 128 features.
-    let hidden = Linear::new(&mut rng, 128, 128)?;
-    let output = Linear::new(&mut rng, 128, 10)?;
+/// The shape of a built-in `cnn`: its convolutions' channels and its hidden layer's width.
+struct CnnShape {
+    channels: [usize; 2],
+    hidden: usize,
+    classes: usize,
+}
+
+impl CnnShape {
+    fn architecture(&self, in_channels: usize) -> Architecture {
+        Architecture::Cnn {
+            channels: self.channels.to_vec(),
+            hidden: self.hidden,
+            classes: self.classes,
+            in_channels,
+        }
+    }
+}
+
+/// A built-in `cnn` of `shape` on `train` (samples `[1, h, w]`), written as safetensors with the
+/// names and shapes of its PyTorch `state_dict`.
+fn cnn(
+    train: &Split,
+    path: &Path,
+    shape: &CnnShape,
+    schedule: &Schedule,
+    rng: &mut ChaCha8Rng,
+) -> Result<()> {
+    let [c1, c2] = shape.channels;
+    let convs = [Conv::new(rng, 1, c1)?, Conv::new(rng, c1, c2)?];
+    // Two poolings halve each side twice.
+    let features = c2 * (train.shape[1] / 4) * (train.shape[2] / 4);
+    let hidden = Linear::new(rng, features, shape.hidden)?;
+    let output = Linear::new(rng, shape.hidden, shape.classes)?;
     let vars = convs
         .iter()
         .flat_map(Conv::vars)
@@ -323,12 +409,7 @@ fn digits_cnn(train: &Split, path: &Path) -> Result<()> {
         let features = convs[1].forward(&convs[0].forward(x)?)?.flatten_from(1)?;
         output.forward(&hidden.forward(&features)?.relu()?)
     };
-    let schedule = Schedule {
-        epochs: 30,
-        batch: 32,
-        learning_rate: 2e-3,
-    };
-    fit(logits_of, vars, train, &train.x, &schedule, &mut rng)?;
+    fit(logits_of, vars, train, &train.x, schedule, rng)?;
     let mut tensors = Vec::new();
     for (i, conv) in convs.iter().enumerate() {
         tensors.push((format!("convs.{i}.weight"), conv.weight.clone()));
@@ -355,6 +436,42 @@ fn digits_cnn(train: &Split, path: &Path) -> Result<()> {
         .collect::<Result<HashMap<_, _>>>()?;
     safetensors::serialize_to_file(views, None, path)?;
     Ok(())
+}
+
+/// An MLP 784-256-128-10 on the flattened Fashion-MNIST images, written as ONNX.
+fn fashion_mlp(train: &Split, path: &Path) -> Result<()> {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let layers = [
+        Linear::new(&mut rng, 784, 256)?,
+        Linear::new(&mut rng, 256, 128)?,
+        Linear::new(&mut rng, 128, 10)?,
+    ];
+    let vars = layers.iter().flat_map(Linear::vars).collect();
+    let logits_of = |x: &Tensor| {
+        let hidden = layers[0].forward(&x.flatten_from(1)?)?.relu()?;
+        layers[2].forward(&layers[1].forward(&hidden)?.relu()?)
+    };
+    let schedule = Schedule {
+        epochs: 10,
+        batch: 64,
+        learning_rate: 1e-3,
+    };
+    fit(logits_of, vars, train, &train.x, &schedule, &mut rng)?;
+    let names = ["hidden1", "hidden2", "output"];
+    let mut initializers = Vec::new();
+    for (name, layer) in names.iter().zip(&layers) {
+        initializers.extend(linear_initializers(name, layer)?);
+    }
+    let graph = Graph {
+        input: ("x", vec![1, 28, 28]),
+        nodes: [node("Flatten", &["x"], "flat", vec![int("axis", 1)])]
+            .into_iter()
+            .chain(mlp_layers("flat", &names))
+            .collect(),
+        initializers,
+        output: ("logits", 10),
+    };
+    write(path, &graph.model().encode_to_vec())
 }
 
 /// A 30-32-2 MLP on the breast cancer measurements, written as ONNX. The graph standardises
@@ -396,7 +513,7 @@ fn breast_cancer_mlp(train: &Split, path: &Path) -> Result<()> {
             node("Div", &["centred", "std"], "standardised", vec![]),
         ]
         .into_iter()
-        .chain(mlp_layers("standardised"))
+        .chain(mlp_layers("standardised", &["hidden", "output"]))
         .collect(),
         initializers: [
             initializer("mean", &[features], &mean),
@@ -450,23 +567,27 @@ impl Graph {
     }
 }
 
-/// The two linear layers of an exported MLP (`hidden`, ReLU, `output`) reading `input`.
-fn mlp_layers(input: &str) -> [NodeProto; 3] {
-    [
-        node(
+/// The linear layers of an exported MLP reading `input`: a `Gemm` per layer (`{name}.weight`,
+/// `{name}.bias`), a `Relu` between two layers, the last one writing `logits`.
+fn mlp_layers(input: &str, layers: &[&str]) -> Vec<NodeProto> {
+    let mut nodes = Vec::new();
+    let mut from = input.to_string();
+    for (i, name) in layers.iter().enumerate() {
+        let last = i + 1 == layers.len();
+        let output = if last { "logits" } else { name };
+        let (weight, bias) = (format!("{name}.weight"), format!("{name}.bias"));
+        nodes.push(node(
             "Gemm",
-            &[input, "hidden.weight", "hidden.bias"],
-            "hidden",
+            &[&from, &weight, &bias],
+            output,
             vec![int("transB", 1)],
-        ),
-        node("Relu", &["hidden"], "hidden_relu", vec![]),
-        node(
-            "Gemm",
-            &["hidden_relu", "output.weight", "output.bias"],
-            "logits",
-            vec![int("transB", 1)],
-        ),
-    ]
+        ));
+        if !last {
+            from = format!("{name}_relu");
+            nodes.push(node("Relu", &[name], &from, vec![]));
+        }
+    }
+    nodes
 }
 
 fn node(op: &str, inputs: &[&str], output: &str, attribute: Vec<AttributeProto>) -> NodeProto {

@@ -43,8 +43,14 @@ impl Project {
         self
     }
 
-    /// Parses, checks and links `spec` written as `bench.rbench` in the project.
+    /// Parses, checks and links `spec` written as `bench.rbench` in the project, reading files
+    /// in the project (and its data roots) only.
     fn link(&self, spec: &str) -> Result<Linked, String> {
+        self.link_reaching(spec, link::Reach::Project)
+    }
+
+    /// Parses, checks and links `spec` written as `bench.rbench` in the project.
+    fn link_reaching(&self, spec: &str, reach: link::Reach) -> Result<Linked, String> {
         let path = self.path("bench.rbench");
         std::fs::write(&path, spec).expect("write the spec");
         let source = SourceFile::new(FileId(0), path.display().to_string(), spec);
@@ -53,7 +59,7 @@ impl Project {
             Ok(spec) => spec,
             Err(errors) => panic!("the spec checks: {}", self.render(&errors)),
         };
-        link::link(&spec).map_err(|errors| self.render(&errors))
+        link::link(&spec, reach).map_err(|errors| self.render(&errors))
     }
 
     /// Links `spec`, which must fail; the rendered diagnostics.
@@ -366,6 +372,107 @@ evaluate cnn on pictures
             },
         ]
     );
+}
+
+// ---- which files a spec may read ----
+
+/// A spec whose data set reads `path` (an npz archive).
+fn spec_reading(path: &str, header: &str) -> String {
+    spec(&format!("npz({path:?})"), 10).replace("  seed = 1\n", &format!("  seed = 1\n{header}"))
+}
+
+#[test]
+fn files_outside_the_project_are_refused_unread() {
+    let project = Project::new();
+    project.write("models/net.onnx", &mlp_onnx());
+    let elsewhere = Project::new();
+    elsewhere.write("digits.npz", &digits_npz(5, 5));
+    let outside = elsewhere.path("digits.npz").display().to_string();
+    let rendered = project
+        .link(&spec_reading(&outside, ""))
+        .expect_err("an absolute path elsewhere is refused");
+    assert!(
+        rendered.contains("rbench::link::outside-project"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("lies outside the spec's project"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("data_roots"), "{rendered}");
+    // Climbing out with `..` is refused as well.
+    let nested = Project::new();
+    nested
+        .write("bench/models/net.onnx", &mlp_onnx())
+        .write("secret/digits.npz", &digits_npz(5, 5));
+    let inner = Project {
+        dir: tempfile::tempdir_in(nested.path("bench")).expect("a folder inside"),
+    };
+    inner.write("models/net.onnx", &mlp_onnx());
+    let rendered = inner
+        .link(&spec_reading("../../secret/digits.npz", ""))
+        .expect_err("`..` out of the project is refused");
+    assert!(
+        rendered.contains("rbench::link::outside-project"),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn a_symbolic_link_out_of_the_project_is_refused() {
+    let project = Project::new();
+    project.write("models/net.onnx", &mlp_onnx());
+    let elsewhere = Project::new();
+    elsewhere.write("digits.npz", &digits_npz(5, 5));
+    std::fs::create_dir_all(project.path("data")).expect("a data folder");
+    std::os::unix::fs::symlink(
+        elsewhere.path("digits.npz"),
+        project.path("data/digits.npz"),
+    )
+    .expect("a symbolic link");
+    let rendered = project
+        .link(&spec_reading("data/digits.npz", ""))
+        .expect_err("the link leads out of the project");
+    assert!(
+        rendered.contains("rbench::link::outside-project"),
+        "{rendered}"
+    );
+}
+
+#[test]
+fn data_roots_and_reaching_anywhere_admit_files_elsewhere() {
+    let project = Project::new();
+    project.write("models/net.onnx", &mlp_onnx());
+    let elsewhere = Project::new();
+    elsewhere.write("digits.npz", &digits_npz(5, 5));
+    let outside = elsewhere.path("digits.npz").display().to_string();
+    let root = format!(
+        "  data_roots = [{:?}]\n",
+        elsewhere.dir.path().display().to_string()
+    );
+    let linked = project
+        .link(&spec_reading(&outside, &root))
+        .expect("a data root admits its files");
+    assert_eq!(linked.datasets[0].samples, Some(5));
+    let linked = project
+        .link_reaching(&spec_reading(&outside, ""), link::Reach::Anywhere)
+        .expect("reaching anywhere admits any file");
+    assert_eq!(linked.datasets[0].samples, Some(5));
+}
+
+#[test]
+fn a_git_repository_is_the_project_of_the_specs_inside_it() {
+    let repository = Project::new();
+    std::fs::create_dir(repository.path(".git")).expect("a .git folder");
+    repository.write("data/digits.npz", &digits_npz(5, 5));
+    let specs = Project {
+        dir: tempfile::tempdir_in(repository.dir.path()).expect("a folder inside"),
+    };
+    specs.write("models/net.onnx", &mlp_onnx());
+    let linked = specs
+        .link(&spec_reading("../data/digits.npz", ""))
+        .expect("files anywhere in the repository may be read");
+    assert_eq!(linked.datasets[0].samples, Some(5));
 }
 
 // ---- failures, one kind each ----

@@ -20,7 +20,8 @@ fn run(spec: &str) -> RunResults {
     let path: PathBuf = dir.path().join("spec.rbench");
     std::fs::write(&path, spec).expect("write the spec");
     let output = Command::new(env!("CARGO_BIN_EXE_rbench"))
-        .args(["run", "--no-cache", "--quiet", "--out"])
+        // The spec names the repository's files from a temporary folder.
+        .args(["run", "--no-cache", "--quiet", "--allow-outside", "--out"])
         .arg(dir.path().join("out"))
         .arg(&path)
         .output()

@@ -1,21 +1,24 @@
 //! `rbench check`: parses and checks each file (and, with `--link`, the headers of the files it
 //! names) and reports every problem it finds.
 
+use rbench::link::Reach;
+
 use super::compile::{compile, CompileError};
 use super::input::Input;
 use super::render::Console;
 use super::Status;
 
 /// Checks each input, prints all diagnostics and a one-line summary to standard error.
-pub fn run(inputs: &[Input], link: bool, console: &Console) -> Status {
+/// With `link`, also reads the headers of the files each spec names, as far as `Reach` allows.
+pub fn run(inputs: &[Input], link: Option<Reach>, console: &Console) -> Status {
     let mut with_errors = 0;
     let mut unreadable = 0;
     for input in inputs {
-        let linked = compile(input).and_then(|spec| match link && !spec.suite {
-            true => rbench::link::link(&spec)
+        let linked = compile(input).and_then(|spec| match link.filter(|_| !spec.suite) {
+            Some(reach) => rbench::link::link(&spec, reach)
                 .map(drop)
                 .map_err(|e| CompileError::Diagnostics(e.into())),
-            false => Ok(()),
+            None => Ok(()),
         });
         match linked {
             Ok(()) => {}

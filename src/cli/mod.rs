@@ -9,6 +9,7 @@ mod explain;
 mod fmt;
 mod input;
 mod plan;
+mod progress;
 mod render;
 mod replace;
 mod run;
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use rbench::link::Reach;
 
 use input::Input;
 use render::Console;
@@ -95,6 +97,9 @@ struct PlanArgs {
     /// per node and for the whole run
     #[arg(long)]
     link: bool,
+    /// With `--link`, read files outside the spec's project and its `data_roots`
+    #[arg(long, requires = "link")]
+    allow_outside: bool,
     /// The spec (`-` reads standard input)
     #[arg(value_name = "SPEC")]
     spec: PathBuf,
@@ -108,6 +113,9 @@ struct GraphArgs {
     /// Read the headers of the data and model files first, and add FLOP estimates
     #[arg(long)]
     link: bool,
+    /// With `--link`, read files outside the spec's project and its `data_roots`
+    #[arg(long, requires = "link")]
+    allow_outside: bool,
     /// The export format
     #[arg(long, value_enum, default_value = "dot")]
     format: plan::GraphFormat,
@@ -118,6 +126,9 @@ struct CheckArgs {
     /// Also read the headers of the data and model files (shapes, classes, dtypes)
     #[arg(long)]
     link: bool,
+    /// With `--link`, read files outside the spec's project and its `data_roots`
+    #[arg(long, requires = "link")]
+    allow_outside: bool,
     /// The specs to check (`-` reads standard input)
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -142,7 +153,12 @@ enum Status {
     Problems,
     /// A usage error, or a file could not be read or written.
     Failure,
+    /// Stopped by Ctrl-C.
+    Interrupted,
 }
+
+/// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const INTERRUPTED: i32 = 130;
 
 impl From<Status> for ExitCode {
     fn from(status: Status) -> ExitCode {
@@ -150,8 +166,22 @@ impl From<Status> for ExitCode {
             Status::Success => ExitCode::SUCCESS,
             Status::Problems => ExitCode::from(1),
             Status::Failure => ExitCode::from(2),
+            Status::Interrupted => ExitCode::from(INTERRUPTED as u8),
         }
     }
+}
+
+/// How far the files a spec names may be read from: `--allow-outside` lifts the project bound.
+fn reach(allow_outside: bool) -> Reach {
+    match allow_outside {
+        true => Reach::Anywhere,
+        false => Reach::Project,
+    }
+}
+
+/// Whether (`--link`) and how far to read the files a spec names.
+fn linking(link: bool, allow_outside: bool) -> Option<Reach> {
+    link.then(|| reach(allow_outside))
 }
 
 /// Parses the arguments, runs the subcommand and returns its exit code.
@@ -160,18 +190,22 @@ pub fn main() -> ExitCode {
     let console = Console::detect();
     let status = match cli.command {
         Command::Check(args) => match Input::from_args(args.files) {
-            Ok(inputs) => check::run(&inputs, args.link, &console),
+            Ok(inputs) => check::run(&inputs, linking(args.link, args.allow_outside), &console),
             Err(usage) => console.usage_error(&usage),
         },
         Command::Fmt(args) => match Input::from_args(args.files) {
             Ok(inputs) => fmt::run(&inputs, args.check, &console),
             Err(usage) => console.usage_error(&usage),
         },
-        Command::Plan(args) => plan::run_plan(&Input::from_arg(args.spec), args.link, &console),
+        Command::Plan(args) => plan::run_plan(
+            &Input::from_arg(args.spec),
+            linking(args.link, args.allow_outside),
+            &console,
+        ),
         Command::Graph(args) => plan::run_graph(
             &Input::from_arg(args.spec),
             args.format,
-            args.link,
+            linking(args.link, args.allow_outside),
             &console,
         ),
         Command::Explain(args) => explain::run(&args, &console),

@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use rbench::check::Spec;
+use rbench::link::Reach;
 use rbench::plan::{self, FlopsEstimate, Plan};
 
 use super::compile::compile_or_report;
@@ -23,12 +24,17 @@ pub enum GraphFormat {
 
 /// Prints the plan of `input` wave by wave with its cost, then whether it can run. With
 /// `link`, first reads the headers of the files the spec names and adds FLOP estimates.
-pub fn run_plan(input: &Input, link: bool, console: &Console) -> Status {
+pub fn run_plan(input: &Input, link: Option<Reach>, console: &Console) -> Status {
     with_plan(input, link, console, listing)
 }
 
 /// Prints the plan of `input` in `format`, then whether it can run.
-pub fn run_graph(input: &Input, format: GraphFormat, link: bool, console: &Console) -> Status {
+pub fn run_graph(
+    input: &Input,
+    format: GraphFormat,
+    link: Option<Reach>,
+    console: &Console,
+) -> Status {
     with_plan(input, link, console, |_, plan| match format {
         GraphFormat::Dot => plan::to_dot(plan),
         GraphFormat::Mermaid => plan::to_mermaid(plan),
@@ -44,7 +50,7 @@ pub fn run_graph(input: &Input, format: GraphFormat, link: bool, console: &Conso
 /// standard output, and reports what the engine cannot run yet (exit 1).
 fn with_plan(
     input: &Input,
-    link: bool,
+    link: Option<Reach>,
     console: &Console,
     show: impl Fn(&Spec, &Plan) -> String,
 ) -> Status {
@@ -52,15 +58,15 @@ fn with_plan(
         Ok(spec) => spec,
         Err(status) => return status,
     };
-    let linked = match link && !spec.suite {
-        true => match rbench::link::link(&spec) {
+    let linked = match link.filter(|_| !spec.suite) {
+        Some(reach) => match rbench::link::link(&spec, reach) {
             Ok(linked) => Some(linked),
             Err(errors) => {
                 console.diagnostic(&errors);
                 return Status::Problems;
             }
         },
-        false => None,
+        None => None,
     };
     let plan = plan::build_with(&spec, linked.as_ref());
     if let Err(error) = console.print(&show(&spec, &plan)) {

@@ -2,15 +2,19 @@
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use rbench::exec::{self, Cache, Options, Progress, RunResults};
-use rbench::plan::{self, Node};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rbench::exec::{self, Cache, ExecError, Observer, Options, RunResults};
+use rbench::plan;
 
 use super::compile::compile_or_report;
 use super::input::Input;
+use super::progress::{Bars, Lines};
 use super::render::Console;
-use super::Status;
+use super::{reach, Status, INTERRUPTED};
 
 /// The options of `rbench run`.
 #[derive(Debug, clap::Args)]
@@ -37,6 +41,9 @@ pub struct RunArgs {
     /// Print no progress lines
     #[arg(long)]
     pub quiet: bool,
+    /// Read data and model files outside the spec's project and its `data_roots`
+    #[arg(long)]
+    pub allow_outside: bool,
 }
 
 /// The exit codes of `rbench run`.
@@ -44,7 +51,8 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  every `require` gate passed
   1  a `require` gate failed, or the spec has diagnostics
-  2  usage error, or a data, model or file could not be read or written";
+  2  usage error, or a data, model or file could not be read or written
+130  interrupted (Ctrl-C); finished inference results are cached, so a rerun resumes";
 
 /// Runs the spec of `args` and returns how the run ended.
 pub fn run(args: &RunArgs, console: &Console) -> Status {
@@ -61,7 +69,7 @@ pub fn run(args: &RunArgs, console: &Console) -> Status {
         ));
         return Status::Problems;
     }
-    let linked = match rbench::link::link(&spec) {
+    let linked = match rbench::link::link(&spec, reach(args.allow_outside)) {
         Ok(linked) => linked,
         Err(errors) => {
             // Missing or unreadable data and model files.
@@ -91,13 +99,13 @@ pub fn run(args: &RunArgs, console: &Console) -> Status {
         .out
         .clone()
         .unwrap_or_else(|| folder.join("rbench-results").join(stem));
-    let progress = |node: &Node, elapsed: Duration| {
-        console.eprint(&format!(
-            "done  {:<12} {} ({:.2} s)\n",
-            node.kind.word(),
-            node.label,
-            elapsed.as_secs_f64()
-        ));
+    let lines = Lines { console };
+    let bars = (!args.quiet && std::io::stderr().is_terminal())
+        .then(|| Bars::new(plan.graph.node_count()));
+    let observer: Option<&dyn Observer> = match (&bars, args.quiet) {
+        (Some(bars), _) => Some(bars),
+        (None, false) => Some(&lines),
+        (None, true) => None,
     };
     let options = Options {
         threads: args.threads.map_or_else(
@@ -106,10 +114,19 @@ pub fn run(args: &RunArgs, console: &Console) -> Status {
         ),
         batch_size: args.batch_size as usize,
         cache: (!args.no_cache).then(|| Cache::new(&cache_dir)),
-        progress: (!args.quiet).then_some(&progress as Progress<'_>),
+        observer,
+        cancel: Some(cancel_on_interrupt()),
     };
-    let outcome = match exec::run(&spec, &plan, &options) {
+    let outcome = exec::run(&spec, &plan, &options);
+    if let Some(bars) = &bars {
+        bars.finish();
+    }
+    let outcome = match outcome {
         Ok(outcome) => outcome,
+        Err(ExecError::Cancelled) => {
+            console.diagnostic(&ExecError::Cancelled);
+            return Status::Interrupted;
+        }
         Err(error) => {
             let status = match error.is_spec_problem() {
                 true => Status::Problems,
@@ -143,6 +160,19 @@ pub fn run(args: &RunArgs, console: &Console) -> Status {
         true => Status::Success,
         false => Status::Problems,
     }
+}
+
+/// A flag Ctrl-C (SIGINT) sets, so the run stops at its next batch and keeps what it finished;
+/// a second Ctrl-C ends the process at once.
+fn cancel_on_interrupt() -> &'static AtomicBool {
+    static CANCEL: AtomicBool = AtomicBool::new(false);
+    // Fails only when a handler is already installed, which then keeps working.
+    let _ = ctrlc::set_handler(|| {
+        if CANCEL.swap(true, Ordering::SeqCst) {
+            std::process::exit(INTERRUPTED);
+        }
+    });
+    &CANCEL
 }
 
 /// The terminal summary: each metric per model and target, then each gate with ✓ or ✗.

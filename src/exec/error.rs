@@ -34,6 +34,13 @@ pub enum ExecError {
         #[source]
         source: ModelError,
     },
+    /// The run was stopped (Ctrl-C) before it finished.
+    #[error("the run was cancelled")]
+    #[diagnostic(
+        code("rbench::exec::cancelled"),
+        help("inference results finished before the stop are in the cache: run again to resume")
+    )]
+    Cancelled,
     /// A model file could not be read to hash it.
     #[error("`{}`: {problem}", path.display())]
     #[diagnostic(code("rbench::exec::unhashable-file"))]

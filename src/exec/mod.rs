@@ -17,4 +17,4 @@ pub use results::{
     FileHash, GateResult, MappingResult, MetricResult, NodeTiming, RunResults, Timings,
     SCHEMA_VERSION,
 };
-pub use run::{run, Options, Outcome, Progress, Stats};
+pub use run::{run, Observer, Options, Outcome, Stats};

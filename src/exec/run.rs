@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,8 +23,15 @@ use super::cache::{BranchPredictions, Cache, Lookup};
 use super::gate::{self, GateOutcome};
 use super::{bind, ExecError};
 
-/// A callback told of each finished node and its running time.
-pub type Progress<'a> = &'a (dyn Fn(&Node, Duration) + Sync);
+/// Told of a run's progress, from the worker threads: progress bars and log lines.
+pub trait Observer: Sync {
+    /// `node` starts; an infer node that computes streams `samples` samples (0 otherwise).
+    fn started(&self, node: &Node, samples: usize);
+    /// `samples` more samples of `node` went through its perturbation and model.
+    fn advanced(&self, node: &Node, samples: usize);
+    /// `node` finished after `elapsed`; `cached` when its result was read from the cache.
+    fn finished(&self, node: &Node, elapsed: Duration, cached: bool);
+}
 
 /// How to run a plan.
 pub struct Options<'a> {
@@ -34,8 +41,20 @@ pub struct Options<'a> {
     pub batch_size: usize,
     /// The inference cache, if enabled.
     pub cache: Option<Cache>,
-    /// Called after each node finishes, with its running time.
-    pub progress: Option<Progress<'a>>,
+    /// Told of each node and batch, if given.
+    pub observer: Option<&'a dyn Observer>,
+    /// Set (by a Ctrl-C handler, say) to stop the run at the next batch; nodes already finished
+    /// stay in the cache, so the next run resumes from them.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl Options<'_> {
+    fn cancelled(&self) -> Result<(), ExecError> {
+        match self.cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+            true => Err(ExecError::Cancelled),
+            false => Ok(()),
+        }
+    }
 }
 
 /// Counts of the model work and cache use of a run.
@@ -129,11 +148,12 @@ pub fn run(spec: &Spec, plan: &Plan, options: &Options<'_>) -> Result<Outcome, E
         let done: Vec<(NodeIndex, Output, Duration)> = pool.install(|| {
             wave.par_iter()
                 .map(|&index| {
+                    options.cancelled()?;
                     let start = Instant::now();
-                    let output = scheduler.node(index, &outputs)?;
+                    let (output, cached) = scheduler.node(index, &outputs)?;
                     let elapsed = start.elapsed();
-                    if let Some(progress) = options.progress {
-                        progress(&plan.graph[index], elapsed);
+                    if let Some(observer) = options.observer {
+                        observer.finished(&plan.graph[index], elapsed, cached);
                     }
                     Ok((index, output, elapsed))
                 })
@@ -160,13 +180,14 @@ struct Scheduler<'r> {
 }
 
 impl Scheduler<'_> {
+    /// Runs one node; also says whether its result came from the cache.
     fn node(
         &self,
         index: NodeIndex,
         outputs: &HashMap<NodeIndex, Output>,
-    ) -> Result<Output, ExecError> {
+    ) -> Result<(Output, bool), ExecError> {
         let spec = self.spec;
-        Ok(match self.plan.graph[index].kind {
+        let output = match self.plan.graph[index].kind {
             NodeKind::LoadDataset { dataset } => {
                 let source = bind::open_dataset(&spec.datasets[dataset])?;
                 let hash = source.content_hash().map_err(|source| ExecError::Data {
@@ -185,7 +206,8 @@ impl Scheduler<'_> {
                 member,
             )?)),
             NodeKind::Infer { model, dataset, .. } => {
-                Output::Infer(self.infer(index, model, dataset, outputs)?)
+                let (predictions, cached) = self.infer(index, model, dataset, outputs)?;
+                return Ok((Output::Infer(predictions), cached));
             }
             NodeKind::Metric { gate, call } => {
                 let gate = &spec.gates[gate];
@@ -197,7 +219,8 @@ impl Scheduler<'_> {
                 Output::Gate(estimates, outcome)
             }
             NodeKind::Mapping { .. } | NodeKind::Report => Output::Done,
-        })
+        };
+        Ok((output, false))
     }
 
     fn load_model(&self, model: ModelId) -> Result<LoadedModel, ExecError> {
@@ -234,14 +257,14 @@ impl Scheduler<'_> {
         })
     }
 
-    /// Runs (or reads from the cache) an infer node.
+    /// Runs (or reads from the cache: `true`) an infer node.
     fn infer(
         &self,
         index: NodeIndex,
         model: ModelId,
         dataset: DatasetId,
         outputs: &HashMap<NodeIndex, Output>,
-    ) -> Result<Arc<BranchPredictions>, ExecError> {
+    ) -> Result<(Arc<BranchPredictions>, bool), ExecError> {
         let mut data = None;
         let mut network = None;
         let mut perturbation = None;
@@ -270,7 +293,7 @@ impl Scheduler<'_> {
             match cache.load(&key) {
                 Lookup::Hit(predictions) => {
                     self.hits.fetch_add(1, Ordering::Relaxed);
-                    return Ok(Arc::new(predictions));
+                    return Ok((Arc::new(predictions), true));
                 }
                 Lookup::Corrupt => {
                     self.rejected.fetch_add(1, Ordering::Relaxed);
@@ -285,6 +308,10 @@ impl Scheduler<'_> {
             backward: &self.backward,
         };
         let n = data.source.len();
+        let node = &self.plan.graph[index];
+        if let Some(observer) = self.options.observer {
+            observer.started(node, n);
+        }
         let size = self.options.batch_size.max(1);
         let ranges: Vec<Range<usize>> = (0..n)
             .step_by(size)
@@ -294,6 +321,7 @@ impl Scheduler<'_> {
         let batches: Vec<(Vec<f32>, Vec<u32>)> = ranges
             .into_par_iter()
             .map(|positions| {
+                self.options.cancelled()?;
                 let mut batch = data
                     .source
                     .batch(positions)
@@ -321,6 +349,9 @@ impl Scheduler<'_> {
                         path: bind::model_path(&self.spec.models[model]).to_path_buf(),
                         source,
                     })?;
+                if let Some(observer) = self.options.observer {
+                    observer.advanced(node, batch.labels.len());
+                }
                 Ok((logits, batch.labels))
             })
             .collect::<Result<_, ExecError>>()?;
@@ -336,7 +367,7 @@ impl Scheduler<'_> {
         if let Some(cache) = &self.options.cache {
             cache.store(&key, &predictions)?;
         }
-        Ok(Arc::new(predictions))
+        Ok((Arc::new(predictions), false))
     }
 
     /// The predictions of a finished infer node.

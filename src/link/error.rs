@@ -54,6 +54,17 @@ pub enum LinkError {
         help: String,
     },
 
+    #[error("`{path}` lies outside the spec's project `{project}`")]
+    #[diagnostic(code("rbench::link::outside-project"))]
+    OutsideProject {
+        path: String,
+        project: String,
+        #[label("read here")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("cannot read {what} `{path}`: {reason}")]
     #[diagnostic(code("rbench::link::unreadable-file"))]
     UnreadableFile {

@@ -10,11 +10,13 @@ mod architecture;
 mod datasets;
 mod error;
 mod models;
+mod reach;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 pub use error::{LinkError, LinkErrors};
+pub use reach::Reach;
 
 use crate::check::Spec;
 use crate::data::{ElementType, HeaderError, HeaderProblem};
@@ -55,8 +57,9 @@ pub struct LinkedModel {
 }
 
 /// Reads the headers of every file `spec` names and checks them against the spec and each
-/// other; returns what they hold, or every problem found.
-pub fn link(spec: &Spec) -> Result<Linked, LinkErrors> {
+/// other; returns what they hold, or every problem found. A file beyond `reach` is refused
+/// unread.
+pub fn link(spec: &Spec, reach: Reach) -> Result<Linked, LinkErrors> {
     let root = &spec.files[0];
     let mut linker = Linker {
         base: Path::new(&root.name)
@@ -66,9 +69,26 @@ pub fn link(spec: &Spec) -> Result<Linked, LinkErrors> {
         text: &root.text,
         errors: Vec::new(),
     };
-    let datasets: Vec<Option<LinkedDataset>> =
-        spec.datasets.iter().map(|d| linker.dataset(d)).collect();
-    let models: Vec<Option<LinkedModel>> = spec.models.iter().map(|m| linker.model(m)).collect();
+    let refused = match reach {
+        Reach::Project => linker.refuse_outside(spec),
+        Reach::Anywhere => Vec::new(),
+    };
+    let datasets: Vec<Option<LinkedDataset>> = spec
+        .datasets
+        .iter()
+        .map(|d| match refused.contains(&d.source.span) {
+            true => None,
+            false => linker.dataset(d),
+        })
+        .collect();
+    let models: Vec<Option<LinkedModel>> = spec
+        .models
+        .iter()
+        .map(|m| match refused.contains(&m.span) {
+            true => None,
+            false => linker.model(m),
+        })
+        .collect();
     let pairs: BTreeSet<(usize, usize)> = spec
         .evaluations
         .iter()
@@ -109,6 +129,35 @@ struct Linker<'s> {
 }
 
 impl Linker<'_> {
+    /// Reports every path of `spec` outside its project and data roots; returns the spans of
+    /// the declarations that name one, whose files are then left unread.
+    fn refuse_outside(&mut self, spec: &Spec) -> Vec<Span> {
+        let allowed = reach::Allowed::for_spec(spec);
+        let mut refused = Vec::new();
+        for (path, span) in reach::named_paths(spec) {
+            if allowed.permits(path) {
+                continue;
+            }
+            refused.push(span);
+            let label = match spec.models.iter().any(|m| m.span == span) {
+                true => self.header_line(span),
+                false => span,
+            };
+            let folder = path.parent().unwrap_or(path);
+            self.errors.push(LinkError::OutsideProject {
+                path: self.show(path),
+                project: allowed.project.display().to_string(),
+                span: label.into(),
+                help: format!(
+                    "name the folder as a data root in the benchmark header \
+                     (`data_roots = [\"{}\"]`), or run with `--allow-outside`",
+                    folder.display()
+                ),
+            });
+        }
+        refused
+    }
+
     /// `path` as the spec's reader knows it: relative to the spec's folder when under it.
     fn show(&self, path: &Path) -> String {
         path.strip_prefix(&self.base)
