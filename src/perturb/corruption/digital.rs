@@ -3,8 +3,8 @@
 
 use std::io::Cursor;
 
-use image::codecs::jpeg::JpegEncoder;
-use image::{ExtendedColorType, ImageFormat};
+use image::ImageFormat;
+use jpeg_encoder::{ChromaSubsamplingMethod, ColorType, Encoder, SamplingFactor};
 
 use crate::perturb::image::Image;
 use crate::perturb::PerturbError;
@@ -87,32 +87,37 @@ pub(super) fn pixelate(image: &mut Image, c: f64) {
 }
 
 /// `jpeg_compression`: the image, rounded to 8 bits, encoded as a baseline JPEG at `quality`
-/// by the `image` crate (greyscale for one channel, RGB for three) and decoded again.
+/// the way Pillow's `save(..., 'JPEG', quality=q)` has libjpeg do it — IJG quality scaling of the
+/// standard tables, the libjpeg integer DCT, and for RGB 4:2:0 chroma subsampling by 2×2 averages
+/// (`jpeg-encoder`, a port of libjpeg-turbo's encoder) — and decoded again (`image`'s decoder).
 pub(super) fn jpeg_compression(image: &mut Image, quality: u8) -> Result<(), PerturbError> {
     let size = image.height * image.width;
+    let problem = |problem: String| PerturbError::Parameter {
+        perturbation: "jpeg_compression",
+        problem,
+    };
+    let side = |n: usize| {
+        u16::try_from(n).map_err(|_| problem(format!("JPEG sides end at 65535 pixels, not {n}")))
+    };
+    let (width, height) = (side(image.width)?, side(image.height)?);
     let bytes: Vec<u8> = (0..size)
         .flat_map(|i| (0..image.channels).map(move |c| c * size + i))
         .map(|k| (image.data[k].clamp(0.0, 1.0) * 255.0).round() as u8)
         .collect();
     let color = if image.channels == 3 {
-        ExtendedColorType::Rgb8
+        ColorType::Rgb
     } else {
-        ExtendedColorType::L8
+        ColorType::Luma
     };
-    let problem = |what: &str, error: image::ImageError| PerturbError::Parameter {
-        perturbation: "jpeg_compression",
-        problem: format!("{what} the {}×{} image: {error}", image.width, image.height),
-    };
-    let (width, height) = (
-        u32::try_from(image.width).unwrap_or(u32::MAX),
-        u32::try_from(image.height).unwrap_or(u32::MAX),
-    );
     let mut encoded = Vec::new();
-    JpegEncoder::new_with_quality(&mut encoded, quality)
+    let mut encoder = Encoder::new(&mut encoded, quality);
+    encoder.set_sampling_factor(SamplingFactor::F_2_2);
+    encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
+    encoder
         .encode(&bytes, width, height, color)
-        .map_err(|e| problem("cannot encode", e))?;
+        .map_err(|e| problem(format!("cannot encode the image: {e}")))?;
     let decoded = image::load(Cursor::new(encoded), ImageFormat::Jpeg)
-        .map_err(|e| problem("cannot decode", e))?;
+        .map_err(|e| problem(format!("cannot decode the image: {e}")))?;
     let pixels = if image.channels == 3 {
         decoded.to_rgb8().into_raw()
     } else {
