@@ -76,13 +76,15 @@ impl Transform {
 /// sin and cos of `degrees`, exact at multiples of 90° (so quarter turns move pixels exactly).
 fn sin_cos_degrees(degrees: f64) -> (f64, f64) {
     let turn = degrees.rem_euclid(360.0);
-    match turn {
-        t if t == 0.0 => (0.0, 1.0),
-        t if t == 90.0 => (1.0, 0.0),
-        t if t == 180.0 => (0.0, -1.0),
-        t if t == 270.0 => (-1.0, 0.0),
-        t => t.to_radians().sin_cos(),
-    }
+    [
+        (0.0, (0.0, 1.0)),
+        (90.0, (1.0, 0.0)),
+        (180.0, (0.0, -1.0)),
+        (270.0, (-1.0, 0.0)),
+    ]
+    .into_iter()
+    .find(|&(quarter, _)| turn == quarter)
+    .map_or_else(|| turn.to_radians().sin_cos(), |(_, exact)| exact)
 }
 
 /// Bilinear interpolation of `plane` at (`y`, `x`), neighbours outside the image worth `fill`.
