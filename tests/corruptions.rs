@@ -111,6 +111,33 @@ fn every_corruption_stays_in_range_and_repeats() {
 }
 
 #[test]
+fn the_imagenet_table_runs_on_larger_images() {
+    // 3×64×64 is past CIFAR-10-C's 32×32, so `auto` picks ImageNet-C's table.
+    let values: Vec<f32> = (0..3 * 64 * 64)
+        .map(|i| ((i * 37) % 101) as f32 / 100.0)
+        .collect();
+    for kind in CorruptionKind::ALL {
+        let auto = perturbed(
+            &corruption(kind, 5),
+            &[3, 64, 64],
+            &values,
+            0,
+            (0.0, 1.0),
+            0,
+        )
+        .expect("applies");
+        assert!(auto.iter().all(|v| (0.0..=1.0).contains(v)), "{kind:?}");
+        let imagenet = Corruption::new(kind, 5, Table::ImageNet).expect("valid");
+        let explicit =
+            perturbed(&imagenet, &[3, 64, 64], &values, 0, (0.0, 1.0), 0).expect("applies");
+        assert_eq!(auto, explicit, "{kind:?}");
+        let cifar = Corruption::new(kind, 5, Table::Cifar).expect("valid");
+        let small = perturbed(&cifar, &[3, 64, 64], &values, 0, (0.0, 1.0), 0).expect("applies");
+        assert_ne!(auto, small, "{kind:?}: the two tables differ");
+    }
+}
+
+#[test]
 fn stronger_severities_change_more() {
     use CorruptionKind::*;
     for kind in [

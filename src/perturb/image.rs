@@ -128,6 +128,15 @@ pub(crate) enum Boundary {
 }
 
 impl Boundary {
+    /// The period of the extension of a line of `n` values, when it is periodic.
+    pub(crate) fn period(self, n: usize) -> Option<usize> {
+        match self {
+            Boundary::Nearest => None,
+            Boundary::Reflect => Some(2 * n),
+            Boundary::Mirror => Some((2 * n).saturating_sub(2).max(1)),
+        }
+    }
+
     /// The index inside `0..n` (n > 0) that index `i` stands for.
     pub(crate) fn index(self, i: isize, n: usize) -> usize {
         let n = n as isize;
@@ -187,6 +196,12 @@ mod tests {
         assert_eq!(ext(Boundary::Mirror), [3, 2, 1, 0, 1, 2, 3, 2, 1, 0]);
         assert_eq!(Boundary::Mirror.index(-5, 1), 0);
         assert_eq!(Boundary::Reflect.index(9, 1), 0);
+        for b in [Boundary::Reflect, Boundary::Mirror] {
+            for n in 1..5 {
+                let p = b.period(n).expect("periodic") as isize;
+                assert!((-9..9).all(|i| b.index(i, n) == b.index(i + p, n)));
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,9 @@ pub(super) fn gaussian_weights(sigma: f64, truncate: f64) -> Vec<f64> {
 }
 
 /// Correlates every row (`along_rows`) or every column of `plane` with the odd-length,
-/// centred `weights`, extending the plane by `boundary` (scipy's `correlate1d`).
+/// centred `weights`, extending the plane by `boundary` (scipy's `correlate1d`). A kernel longer
+/// than a periodic extension's period is first folded onto one period, which gives the same sums
+/// in fewer steps (ImageNet-C's elastic σ of 170.8 pixels has 1025 weights).
 fn correlate_axis(
     plane: &mut [f64],
     height: usize,
@@ -25,13 +27,32 @@ fn correlate_axis(
     boundary: Boundary,
     along_rows: bool,
 ) {
-    let radius = (weights.len() / 2) as isize;
-    let source = plane.to_vec();
     let (lines, length) = if along_rows {
         (height, width)
     } else {
         (width, height)
     };
+    let radius = (weights.len() / 2) as isize;
+    // Offsets from each position and their weights: k − radius, or folded modulo the period.
+    let taps: Vec<(isize, f64)> = match boundary.period(length) {
+        Some(period) if weights.len() > period => {
+            let mut folded = vec![0.0; period];
+            for (k, w) in weights.iter().enumerate() {
+                folded[(k as isize - radius).rem_euclid(period as isize) as usize] += w;
+            }
+            folded
+                .into_iter()
+                .enumerate()
+                .map(|(m, w)| (m as isize, w))
+                .collect()
+        }
+        _ => weights
+            .iter()
+            .enumerate()
+            .map(|(k, &w)| (k as isize - radius, w))
+            .collect(),
+    };
+    let source = plane.to_vec();
     let at = |line: usize, i: usize| {
         if along_rows {
             line * width + i
@@ -42,8 +63,8 @@ fn correlate_axis(
     for line in 0..lines {
         for i in 0..length {
             let mut sum = 0.0;
-            for (k, w) in weights.iter().enumerate() {
-                let j = boundary.index(i as isize + k as isize - radius, length);
+            for &(offset, w) in &taps {
+                let j = boundary.index(i as isize + offset, length);
                 sum += w * source[at(line, j)];
             }
             plane[at(line, i)] = sum;
@@ -248,6 +269,28 @@ mod tests {
         let sum: f64 = raw.iter().sum();
         for (a, b) in w.iter().zip(&raw) {
             assert!((a - b / sum).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn folded_kernels_give_the_same_sums() {
+        // σ = 3 on a 4-pixel line: 25 weights over a reflect period of 8.
+        let plane: Vec<f64> = (0..12).map(|v| f64::from(v).sin()).collect();
+        let weights = gaussian_weights(3.0, 4.0);
+        let mut folded = plane.clone();
+        correlate_axis(&mut folded, 3, 4, &weights, Boundary::Reflect, true);
+        for line in 0..3 {
+            for i in 0..4 {
+                let direct: f64 = weights
+                    .iter()
+                    .enumerate()
+                    .map(|(k, w)| {
+                        let j = Boundary::Reflect.index(i as isize + k as isize - 12, 4);
+                        w * plane[line * 4 + j]
+                    })
+                    .sum();
+                assert!((folded[line * 4 + i] - direct).abs() < 1e-12);
+            }
         }
     }
 
