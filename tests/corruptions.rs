@@ -131,9 +131,12 @@ fn the_imagenet_table_runs_on_larger_images() {
         let explicit =
             perturbed(&imagenet, &[3, 64, 64], &values, 0, (0.0, 1.0), 0).expect("applies");
         assert_eq!(auto, explicit, "{kind:?}");
-        let cifar = Corruption::new(kind, 5, Table::Cifar).expect("valid");
-        let small = perturbed(&cifar, &[3, 64, 64], &values, 0, (0.0, 1.0), 0).expect("applies");
-        assert_ne!(auto, small, "{kind:?}: the two tables differ");
+        // Severity 3, where both tables' saturations stay below 1 on this image.
+        let [cifar, imagenet] = [Table::Cifar, Table::ImageNet]
+            .map(|table| Corruption::new(kind, 3, table).expect("valid"));
+        let [small, large] = [cifar, imagenet]
+            .map(|c| perturbed(&c, &[3, 64, 64], &values, 0, (0.0, 1.0), 0).expect("applies"));
+        assert!(small != large, "{kind:?}: the two tables differ");
     }
 }
 
