@@ -334,6 +334,9 @@ fn images_only_and_severities_one_to_five() {
     assert!(error.to_string().contains("[30]"), "{error}");
     let rotate = Geometric::new(Transform::Rotate { degrees: 10.0 }, 0.0).expect("valid");
     assert!(perturbed(&rotate, &[2, 4, 4], &[0.0; 32], 0, (0.0, 1.0), 0).is_err());
+    let elastic = corruption(CorruptionKind::ElasticTransform, 2);
+    let error = perturbed(&elastic, &[1, 2, 2], &[0.5; 4], 0, (0.0, 1.0), 0).expect_err("2×2");
+    assert!(error.to_string().contains("3×3"), "{error}");
     assert!(Corruption::new(CorruptionKind::Fog, 0, Table::Auto).is_err());
     assert!(Corruption::new(CorruptionKind::Fog, 6, Table::Auto).is_err());
     assert!(Geometric::new(Transform::Scale { factor: 0.0 }, 0.0).is_err());
