@@ -89,7 +89,7 @@ pub(super) fn pixelate(image: &mut Image, c: f64) {
 /// `jpeg_compression`: the image, rounded to 8 bits, encoded as a baseline JPEG at `quality`
 /// the way Pillow's `save(..., 'JPEG', quality=q)` has libjpeg do it — IJG quality scaling of the
 /// standard tables, the libjpeg integer DCT, and for RGB 4:2:0 chroma subsampling by 2×2 averages
-/// (`jpeg-encoder`, a port of libjpeg-turbo's encoder) — and decoded again (`image`'s decoder).
+/// (`jpeg-encoder`, whose DCT is libjpeg-turbo's) — and decoded again (`image`'s decoder).
 pub(super) fn jpeg_compression(image: &mut Image, quality: u8) -> Result<(), PerturbError> {
     let size = image.height * image.width;
     let problem = |problem: String| PerturbError::Parameter {
