@@ -1,5 +1,15 @@
 //! Common corruptions with severities 1–5, parameter tables as in CIFAR-10-C and ImageNet-C.
 
+mod blur;
+mod color;
+mod digital;
+mod elastic;
+mod fog;
+mod kinds;
+mod tables;
+
+pub use kinds::{Corruption, CorruptionKind};
+
 use super::{CIFAR_C, SEVERITY, TABLE};
 use crate::schema::{Family, Kind, Param, Schema};
 
@@ -7,6 +17,7 @@ const PARAMS: &[Param] = &[SEVERITY, TABLE];
 
 const fn corruption(name: &'static str, summary: &'static str) -> Schema {
     Schema {
+        implemented: true,
         exclusive: &[&["severity"]],
         ..Schema::new(
             name,

@@ -1,11 +1,23 @@
 //! Geometric transforms of images; uncovered pixels take a fill value.
 
+mod transform;
+
+pub use transform::{Geometric, Transform};
+
 use crate::schema::{Bounds, Family, Kind, Param, Schema, Type};
 
-const FILL: Param = Param::with_default("fill", Type::Float, "0", "value of pixels left uncovered");
+const FILL: Param = Param::with_default(
+    "fill",
+    Type::Float,
+    "0",
+    "value of pixels left uncovered, in the data's units",
+);
 
 const fn geometric(name: &'static str, summary: &'static str, params: &'static [Param]) -> Schema {
-    Schema::new(name, Kind::Perturbation(Family::Geometric), summary, params)
+    Schema {
+        implemented: true,
+        ..Schema::new(name, Kind::Perturbation(Family::Geometric), summary, params)
+    }
 }
 
 /// Every geometric transform.

@@ -8,15 +8,18 @@ mod apply;
 mod attack;
 mod corruption;
 mod geometric;
+mod image;
 mod noise;
 mod sampling;
+mod severity;
 mod tabular;
 
 pub use apply::{node_seed, sample_rng, Context, PerturbError, Perturbation};
 pub use attack::{Fgsm, Target};
-pub use noise::{
-    GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, Strength, Table, UniformNoise,
-};
+pub use corruption::{Corruption, CorruptionKind};
+pub use geometric::{Geometric, Transform};
+pub use noise::{GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, Strength, UniformNoise};
+pub use severity::Table;
 
 use crate::schema::{Bounds, Param, Schema, Type};
 

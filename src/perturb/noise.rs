@@ -4,7 +4,7 @@ mod kinds;
 mod severity;
 
 pub use kinds::{GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, UniformNoise};
-pub use severity::{Strength, Table};
+pub use severity::Strength;
 
 use super::{CIFAR_C, SEVERITY, TABLE};
 use crate::schema::{Bounds, Family, Kind, Param, Schema, Type};

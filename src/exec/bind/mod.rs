@@ -15,6 +15,8 @@ use super::ExecError;
 use values::{not_implemented, number, parameter, strings, word, Declaration};
 
 mod attack;
+mod corruption;
+mod geometric;
 mod noise;
 mod values;
 
@@ -184,6 +186,8 @@ pub fn perturbation(
     match perturbation.schema.kind {
         Kind::Perturbation(Family::Noise) => noise::bind(&declaration),
         Kind::Perturbation(Family::GradientAttack) => attack::bind(&declaration),
+        Kind::Perturbation(Family::Corruption) => corruption::bind(&declaration),
+        Kind::Perturbation(Family::Geometric) => geometric::bind(&declaration),
         _ => Err(not_implemented("perturbation", declaration.schema)),
     }
 }

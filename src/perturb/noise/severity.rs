@@ -5,42 +5,8 @@
 //! and `ImageNet-C/imagenet_c/imagenet_c/corruptions.py` (ImageNet-C), functions `gaussian_noise`,
 //! `shot_noise`, `impulse_noise` and `speckle_noise`, where `c = [...][severity - 1]`.
 
+use crate::perturb::severity::{Severities, Table};
 use crate::perturb::PerturbError;
-
-/// Which published table a severity indexes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Table {
-    /// CIFAR-10-C for inputs of at most 32×32 values per channel, ImageNet-C for larger ones.
-    Auto,
-    /// CIFAR-10-C (`make_cifar_c.py`).
-    Cifar,
-    /// ImageNet-C (`imagenet_c/corruptions.py`).
-    ImageNet,
-}
-
-impl Table {
-    /// The table used for samples of `sample_shape`: `Auto` becomes `Cifar` when the sample has at
-    /// most 32 × 32 = 1024 values per channel, else `ImageNet`. A 3-D shape's channel axis is the
-    /// smaller of its first and last (`[3, 32, 32]` and `[32, 32, 3]` both give 1024); other
-    /// shapes count all their values.
-    pub fn resolve(self, sample_shape: &[usize]) -> Table {
-        match self {
-            Table::Auto => {
-                let values: usize = sample_shape.iter().product();
-                let per_channel = match sample_shape {
-                    [first, _, last] => values / (*first).min(*last).max(1),
-                    _ => values,
-                };
-                if per_channel <= 32 * 32 {
-                    Table::Cifar
-                } else {
-                    Table::ImageNet
-                }
-            }
-            table => table,
-        }
-    }
-}
 
 /// How strong a noise is.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,11 +19,7 @@ pub enum Strength {
 }
 
 /// One noise parameter at severities 1–5 in both tables.
-#[derive(Debug)]
-pub(crate) struct SeverityTable {
-    pub(crate) cifar: [f64; 5],
-    pub(crate) imagenet: [f64; 5],
-}
+pub(crate) type SeverityTable = Severities<f64>;
 
 /// Gaussian noise σ (`gaussian_noise`).
 pub(crate) const GAUSSIAN_SIGMA: SeverityTable = SeverityTable {
@@ -135,31 +97,13 @@ pub(crate) fn checked(
 pub(crate) fn level(strength: Strength, table: &SeverityTable, sample_shape: &[usize]) -> f64 {
     match strength {
         Strength::Value(v) => v,
-        Strength::Severity(s, which) => {
-            let row = match which.resolve(sample_shape) {
-                Table::ImageNet => &table.imagenet,
-                _ => &table.cifar,
-            };
-            row[usize::from(s.clamp(1, 5)) - 1]
-        }
+        Strength::Severity(s, which) => *table.at(s, which, sample_shape),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn auto_picks_by_values_per_channel() {
-        assert_eq!(Table::Auto.resolve(&[3, 32, 32]), Table::Cifar);
-        assert_eq!(Table::Auto.resolve(&[32, 32, 3]), Table::Cifar);
-        assert_eq!(Table::Auto.resolve(&[1, 28, 28]), Table::Cifar);
-        assert_eq!(Table::Auto.resolve(&[30]), Table::Cifar);
-        assert_eq!(Table::Auto.resolve(&[3, 64, 64]), Table::ImageNet);
-        assert_eq!(Table::Auto.resolve(&[224, 224, 3]), Table::ImageNet);
-        assert_eq!(Table::ImageNet.resolve(&[1, 28, 28]), Table::ImageNet);
-        assert_eq!(Table::Cifar.resolve(&[3, 224, 224]), Table::Cifar);
-    }
 
     #[test]
     fn severities_index_the_tables() {
