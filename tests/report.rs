@@ -374,3 +374,45 @@ fn report_command_rejects_bad_results() {
     let (code, _, _) = rbench(&["report", &missing, "--format", "pdf"]);
     assert_eq!(code, Some(2));
 }
+
+#[test]
+fn results_record_the_repository_and_the_host() {
+    let results = report::parse_results(quickstart_text(), Path::new("results.json"))
+        .expect("fresh results parse");
+    let head = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root())
+        .args(["rev-parse", "--verify", "HEAD"])
+        .output();
+    match head {
+        Ok(output) if output.status.success() => {
+            let commit = String::from_utf8_lossy(&output.stdout).trim().to_string();
+            let repository = results.repository.expect("the spec lies in a work tree");
+            assert_eq!(repository.commit, commit);
+        }
+        // No git, or not a work tree: the field is empty, never an error.
+        _ => assert_eq!(results.repository, None),
+    }
+    assert!(results.host.threads >= 1);
+    if std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|info| info.contains("model name")) {
+        assert!(results.host.cpu.is_some());
+    }
+    assert!(results.started_at <= results.finished_at);
+    assert!(
+        results.finished_at.ends_with('Z'),
+        "{}",
+        results.finished_at
+    );
+    assert_eq!(
+        results.branches.len(),
+        7,
+        "clean, 3 noise and 3 FGSM members"
+    );
+    let noise: Vec<f64> = results
+        .branches
+        .iter()
+        .filter(|b| b.perturbation.as_deref() == Some("noise"))
+        .map(|b| b.swept["sigma"])
+        .collect();
+    assert_eq!(noise, [0.05, 0.1, 0.2]);
+}

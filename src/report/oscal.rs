@@ -58,12 +58,13 @@ pub fn render(results: &RunResults, evidence: &str) -> String {
             )
         })
         .collect();
-    let mut controls: Vec<String> = results
-        .mappings
-        .iter()
-        .map(|m| control_id(&m.framework, &m.control))
-        .collect();
-    controls.dedup();
+    let mut controls: Vec<String> = Vec::new();
+    for mapping in &results.mappings {
+        let control = control_id(&mapping.framework, &mapping.control);
+        if !controls.contains(&control) {
+            controls.push(control);
+        }
+    }
     let selection = match controls.is_empty() {
         true => json!({ "description": "The spec maps no gate to a control." }),
         false => json!({
