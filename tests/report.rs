@@ -1,7 +1,8 @@
 //! Reports of a real run (the quickstart example) in every format: snapshots, and each format's
 //! structure checked by a parser — JUnit XML counts, HTML tables and inline SVG without external
-//! resources, OSCAL deterministic and valid against NIST's model (when a validator is configured),
-//! the JSON Schema of `results.json` up to date and satisfied.
+//! resources (parsed by html5ever through `scraper`, which must report no parse error; no headless
+//! browser is needed), OSCAL deterministic and valid against NIST's model (when a validator is
+//! configured), the JSON Schema of `results.json` up to date and satisfied.
 
 mod report_support;
 
@@ -415,4 +416,61 @@ fn results_record_the_repository_and_the_host() {
         .map(|b| b.swept["sigma"])
         .collect();
     assert_eq!(noise, [0.05, 0.1, 0.2]);
+}
+
+#[test]
+fn html_compares_models_when_there_are_several() {
+    let mut results = quickstart();
+    let copies: Vec<_> = results
+        .branches
+        .iter()
+        .map(|b| rbench::exec::BranchResult {
+            model: "mlp_copy".to_string(),
+            accuracy: b.accuracy * 0.9,
+            ..b.clone()
+        })
+        .collect();
+    results.branches.extend(copies);
+    let html = report::render(&results, Format::Html, "results.json");
+    let document = scraper::Html::parse_document(&html);
+    let select = |selector: &str| scraper::Selector::parse(selector).expect("a selector");
+    let captions: Vec<String> = document
+        .select(&select("figcaption"))
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(
+        captions,
+        [
+            "Accuracy against eps of fgsm on digits_test",
+            "Accuracy against sigma of noise on digits_test",
+            "Accuracy of mlp on digits_test per perturbation",
+            "Accuracy of mlp_copy on digits_test per perturbation",
+            "Clean accuracy of each model",
+        ]
+    );
+    // Each sweep plot has a line per model.
+    let first = document
+        .select(&select("figure > svg"))
+        .next()
+        .expect("a plot");
+    assert_eq!(
+        first
+            .select(&select(r#"polyline[stroke-width="2"]"#))
+            .count(),
+        2
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn written_reports_are_readable_by_all() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("report.md");
+    report::write_atomic(&path, "text").expect("write");
+    let mode = std::fs::metadata(&path)
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644);
 }

@@ -141,6 +141,16 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), ReportError> {
     std::fs::create_dir_all(folder).map_err(|e| write(e.to_string()))?;
     let mut file = tempfile::NamedTempFile::new_in(folder).map_err(|e| write(e.to_string()))?;
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| write(e.to_string()))?;
+    // Reports are shared documents: readable by all, as files written with `fs::write` are under
+    // the usual umask (a temporary file starts private).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let readable = std::fs::Permissions::from_mode(0o644);
+        file.as_file()
+            .set_permissions(readable)
+            .map_err(|e| write(e.to_string()))?;
+    }
     file.persist(path).map_err(|e| write(e.error.to_string()))?;
     Ok(())
 }
