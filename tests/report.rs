@@ -1,8 +1,9 @@
 //! Reports of a real run (the quickstart example) in every format: snapshots, and each format's
 //! structure checked by a parser — JUnit XML counts, HTML tables and inline SVG without external
-//! resources (parsed by html5ever through `scraper`, which must report no parse error; no headless
-//! browser is needed), OSCAL deterministic and valid against NIST's model (when a validator is
-//! configured), the JSON Schema of `results.json` up to date and satisfied.
+//! resources (parsed by html5ever through `scraper`, which must report no parse error; also opened
+//! in headless Chromium without console messages when `RBENCH_CHROMIUM` is set), OSCAL
+//! deterministic and valid against NIST's model (when `RBENCH_OSCAL_VALIDATOR` is set), the JSON
+//! Schema of `results.json` up to date and satisfied.
 
 mod report_support;
 
@@ -473,4 +474,60 @@ fn written_reports_are_readable_by_all() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o644);
+}
+
+/// Opens `page` in headless Chromium (the binary `RBENCH_CHROMIUM` names); returns the DOM it
+/// built and the console messages the page logged.
+fn open_in_chromium(chromium: &std::ffi::OsStr, page: &Path) -> (String, Vec<String>) {
+    let output = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let console = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|line| line.contains(":CONSOLE"))
+        .map(str::to_string)
+        .collect();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        console,
+    )
+}
+
+/// The HTML report opens in a browser without console errors (a failed fetch, a script error);
+/// skipped unless `RBENCH_CHROMIUM` names a Chromium binary (Debian's `chromium`).
+#[test]
+fn html_opens_in_a_browser_without_console_messages() {
+    let Some(chromium) = std::env::var_os("RBENCH_CHROMIUM") else {
+        eprintln!("RBENCH_CHROMIUM is not set: the browser check is skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let page = dir.path().join("report.html");
+    std::fs::write(
+        &page,
+        report::render(&quickstart(), Format::Html, "results.json"),
+    )
+    .expect("write the report");
+    let (dom, console) = open_in_chromium(&chromium, &page);
+    assert!(console.is_empty(), "{console:#?}");
+    assert_eq!(dom.matches("<svg").count(), 3);
+    assert!(dom.contains("Coverage of NIST AI RMF 1.0"));
+    // The check does see console messages.
+    let bad = dir.path().join("bad.html");
+    std::fs::write(&bad, "<script>console.error('boom')</script>").expect("write a page");
+    assert_eq!(open_in_chromium(&chromium, &bad).1.len(), 1);
 }
