@@ -10,6 +10,7 @@ pub mod model;
 pub mod perturb;
 pub mod plan;
 pub mod registry;
+pub mod report;
 pub mod risk;
 pub mod schema;
 mod suggest;

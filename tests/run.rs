@@ -126,6 +126,8 @@ fn comparable(mut results: RunResults) -> RunResults {
     results.timings.total_seconds = 0.0;
     results.timings.nodes.clear();
     results.stats = Default::default();
+    results.started_at.clear();
+    results.finished_at.clear();
     results
 }
 
@@ -250,7 +252,7 @@ fn a_run_decides_the_gates_and_writes_results() {
     let output = project.run(&[]);
     assert_eq!(status(&output), 0, "{}", stderr(&output));
     let results = project.results();
-    assert_eq!(results.schema_version, 1);
+    assert_eq!(results.schema_version, 2);
     assert_eq!(results.benchmark, "exec_test");
     assert_eq!(results.seed, 3);
     let clean = &results.metrics[0];

@@ -3,6 +3,7 @@
 //! Only the binary renders diagnostics and talks to the terminal; the library returns values.
 
 mod check;
+mod compare;
 mod compile;
 mod diff;
 mod explain;
@@ -12,6 +13,7 @@ mod plan;
 mod progress;
 mod render;
 mod replace;
+mod report;
 mod run;
 
 use std::path::PathBuf;
@@ -89,6 +91,19 @@ enum Command {
     /// output, and writes `results.json`. Progress lines go to standard error.
     #[command(after_help = run::EXIT_CODES)]
     Run(run::RunArgs),
+    /// Render a run's results as Markdown, HTML, JUnit XML, OSCAL assessment results or JSON
+    ///
+    /// Reads RESULTS (a `results.json` written by `rbench run`) and writes the report to standard
+    /// output or to FILE. Reports read the results only: nothing is run again.
+    #[command(after_help = report::EXIT_CODES)]
+    Report(report::ReportArgs),
+    /// Compare two runs' results: metric changes with intervals, flipped gates, regressions
+    ///
+    /// Prints every gate whose verdict changed and every metric's change with the 95% interval of
+    /// the difference, and exits 1 when a gate went from pass to fail or a metric got worse by
+    /// more than `--tolerance`. With `--git REV`, the old results are the file as committed at REV.
+    #[command(after_help = compare::EXIT_CODES)]
+    Diff(compare::DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -210,6 +225,8 @@ pub fn main() -> ExitCode {
         ),
         Command::Explain(args) => explain::run(&args, &console),
         Command::Run(args) => run::run(&args, &console),
+        Command::Report(args) => report::run(&args, &console),
+        Command::Diff(args) => compare::run(&args, &console),
     };
     status.into()
 }

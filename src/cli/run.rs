@@ -44,6 +44,9 @@ pub struct RunArgs {
     /// Read data and model files outside the spec's project and its `data_roots`
     #[arg(long)]
     pub allow_outside: bool,
+    /// Also write these reports beside `results.json` (md, html, junit, oscal, json)
+    #[arg(long, value_name = "FORMAT", value_enum, value_delimiter = ',')]
+    pub report: Vec<rbench::report::Format>,
 }
 
 /// The exit codes of `rbench run`.
@@ -155,6 +158,19 @@ pub fn run(args: &RunArgs, console: &Console) -> Status {
     }
     if !args.quiet {
         console.eprint(&format!("results written to {}\n", written.display()));
+    }
+    let folder = written.parent().unwrap_or(Path::new("."));
+    match super::report::write_beside(&results, folder, &args.report) {
+        Ok(reports) if !args.quiet => {
+            for report in reports {
+                console.eprint(&format!("report written to {}\n", report.display()));
+            }
+        }
+        Ok(_) => {}
+        Err(error) => {
+            console.error(&error);
+            return Status::Failure;
+        }
     }
     match results.passed() {
         true => Status::Success,

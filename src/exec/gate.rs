@@ -23,7 +23,7 @@ pub struct GateOutcome {
 }
 
 /// One comparison `lhs CMP rhs` of a gate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Comparison {
     /// The operator: `>=`, `<`, ...
     pub op: String,

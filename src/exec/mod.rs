@@ -6,6 +6,7 @@ mod bind;
 mod cache;
 mod error;
 mod gate;
+mod provenance;
 mod results;
 mod run;
 
@@ -13,8 +14,9 @@ pub use bind::{load_model, metric, open_dataset, perturbation, source_spec};
 pub use cache::{BranchPredictions, Cache, Lookup};
 pub use error::ExecError;
 pub use gate::{Comparison, GateOutcome};
+pub use provenance::{Host, Repository};
 pub use results::{
-    FileHash, GateResult, MappingResult, MetricResult, NodeTiming, RunResults, Timings,
-    SCHEMA_VERSION,
+    BranchResult, ControlInfo, FileHash, FrameworkResult, GateResult, ImportedFile, MappingResult,
+    MetricResult, NodeTiming, RunResults, Timings, SCHEMA_VERSION,
 };
 pub use run::{run, Observer, Options, Outcome, Stats};

@@ -1,44 +1,122 @@
-//! The results of a run as written to `results.json`: what was run (tool version, spec, seed,
-//! file hashes), every metric estimate, every gate verdict, every framework mapping, the model
-//! work and the timings.
+//! The results of a run as written to `results.json`: what was run (tool version, spec and
+//! imported files, seed, data and model hashes, repository, host, time), every metric estimate,
+//! every branch's accuracy, every gate verdict, every framework mapping, the model work and the
+//! timings. `docs/results.md` documents the format; `docs/results.schema.json` is its JSON Schema,
+//! generated from these types.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Spec, Target};
-use crate::metric::Interval;
+use crate::metric::{Estimate, Interval};
+use crate::plan::Branch;
 use crate::syntax::ast::Severity;
 
 use super::gate::Comparison;
+use super::provenance::{self, Host, Repository};
 use super::{ExecError, Outcome, Stats};
 
-/// The version of the results format; it changes when a field changes meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of the results format; it changes when a field changes meaning or is added.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything a run found, serialisable.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunResults {
+    /// The version of this format ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
     /// The rbench version that ran.
     pub tool_version: String,
+    /// The benchmark's name.
     pub benchmark: String,
+    /// The benchmark's title.
+    pub title: String,
     /// The spec, as given on the command line.
     pub spec: String,
     /// blake3 of the root spec's text, hex.
     pub spec_hash: String,
+    /// The files the spec imports (directly or not), with the blake3 of their text.
+    pub imports: Vec<ImportedFile>,
+    /// The benchmark's seed.
     pub seed: u64,
+    /// The spec's git repository, when it lies in one and `git` runs.
+    pub repository: Option<Repository>,
+    /// The machine that ran.
+    pub host: Host,
+    /// When the run started, RFC 3339 in UTC.
+    pub started_at: String,
+    /// When the run ended, RFC 3339 in UTC.
+    pub finished_at: String,
     /// blake3 of each dataset's files and each model's file, hex, by declaration name.
     pub files: Vec<FileHash>,
+    /// Every metric call of every gate, with its estimate.
     pub metrics: Vec<MetricResult>,
+    /// The accuracy of each model on each dataset, clean and under each perturbation member.
+    pub branches: Vec<BranchResult>,
+    /// Every gate's verdict.
     pub gates: Vec<GateResult>,
+    /// The frameworks the spec maps gates to, with all their controls.
+    pub frameworks: Vec<FrameworkResult>,
+    /// Each mapped control and whether its gates passed.
     pub mappings: Vec<MappingResult>,
+    /// The model work and cache use.
     pub stats: Stats,
+    /// How long the run took.
     pub timings: Timings,
 }
 
+/// A file the spec imports and the hash of its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ImportedFile {
+    /// The path, as the checker resolved it.
+    pub path: String,
+    /// blake3 of the file's text, hex.
+    pub blake3: String,
+}
+
+/// The accuracy of one model on one dataset under one branch (clean or a perturbation member).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BranchResult {
+    pub model: String,
+    pub dataset: String,
+    /// The perturbation's name; `None` for the clean branch.
+    pub perturbation: Option<String>,
+    /// `clean`, or the member's label (`noise[sigma = 0.1]`).
+    pub label: String,
+    /// The member's swept numeric parameters, by name (empty for the clean branch).
+    pub swept: BTreeMap<String, f64>,
+    /// Top-1 accuracy.
+    pub accuracy: f64,
+    /// Its two-sided 95% Wilson interval.
+    pub interval: Option<Interval>,
+    pub samples: u64,
+}
+
+/// A framework a spec maps gates to, and its controls in document order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FrameworkResult {
+    /// The name specs use after `map` (`nist_ai_rmf`).
+    pub name: String,
+    pub title: String,
+    pub controls: Vec<ControlInfo>,
+}
+
+/// One control of a framework.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ControlInfo {
+    /// The canonical id (`MEASURE 2.7`).
+    pub id: String,
+    /// The group it belongs to (the AI RMF function), if any.
+    pub group: Option<String>,
+    /// The control's statement.
+    pub text: String,
+}
+
 /// The content hash of a declaration's files.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FileHash {
     /// `dataset` or `model`.
     pub kind: String,
@@ -47,7 +125,7 @@ pub struct FileHash {
 }
 
 /// One metric call of a gate and its estimate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MetricResult {
     pub gate: String,
     /// The call as written: `accuracy(net, noise)`.
@@ -64,7 +142,7 @@ pub struct MetricResult {
 }
 
 /// A gate's verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct GateResult {
     pub name: String,
     /// `require` or `warn`.
@@ -79,7 +157,7 @@ pub struct GateResult {
 }
 
 /// A framework control and whether the gates that evidence it passed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MappingResult {
     pub framework: String,
     pub control: String,
@@ -88,7 +166,7 @@ pub struct MappingResult {
 }
 
 /// How long the run took.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Timings {
     pub total_seconds: f64,
     /// Each node's running time, wave by wave.
@@ -96,7 +174,7 @@ pub struct Timings {
 }
 
 /// One node's running time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct NodeTiming {
     pub node: String,
     pub seconds: f64,
@@ -104,8 +182,13 @@ pub struct NodeTiming {
 
 impl RunResults {
     /// The results of `outcome`, a run of `spec` (given as `spec_path`) that took
-    /// `total_seconds`.
+    /// `total_seconds`, ending now.
     pub fn new(spec: &Spec, spec_path: &Path, outcome: &Outcome, total_seconds: f64) -> RunResults {
+        let finished = SystemTime::now();
+        let started = Duration::try_from_secs_f64(total_seconds)
+            .ok()
+            .and_then(|d| finished.checked_sub(d))
+            .unwrap_or(finished);
         let root = &spec.files[0];
         let mut files = Vec::new();
         for (dataset, hash) in spec.datasets.iter().zip(&outcome.dataset_hashes) {
@@ -173,12 +256,49 @@ impl RunResults {
             schema_version: SCHEMA_VERSION,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             benchmark: spec.benchmark.name.clone(),
+            title: spec.benchmark.title.clone(),
             spec: spec_path.display().to_string(),
             spec_hash: hex(blake3::hash(root.text.as_bytes()).as_bytes()),
+            imports: spec.files[1..]
+                .iter()
+                .map(|file| ImportedFile {
+                    path: file.name.clone(),
+                    blake3: hex(blake3::hash(file.text.as_bytes()).as_bytes()),
+                })
+                .collect(),
             seed: spec.benchmark.seed,
+            repository: provenance::repository(spec_path),
+            host: provenance::host(),
+            started_at: humantime::format_rfc3339_millis(started).to_string(),
+            finished_at: humantime::format_rfc3339_millis(finished).to_string(),
             files,
             metrics,
+            branches: outcome
+                .branches
+                .iter()
+                .map(|(model, dataset, branch, estimate)| {
+                    branch_result(spec, *model, *dataset, *branch, estimate)
+                })
+                .collect(),
             gates,
+            frameworks: spec
+                .frameworks
+                .iter()
+                .map(|framework| FrameworkResult {
+                    name: framework.catalog.name.clone(),
+                    title: framework.catalog.title.clone(),
+                    controls: framework
+                        .catalog
+                        .controls
+                        .iter()
+                        .map(|c| ControlInfo {
+                            id: c.id.clone(),
+                            group: c.group.clone(),
+                            text: c.text.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
             mappings,
             stats: outcome.stats,
             timings: Timings {
@@ -216,6 +336,45 @@ impl RunResults {
         std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| io(&path, &e))?;
         file.persist(&path).map_err(|e| io(&path, &e.error))?;
         Ok(path)
+    }
+}
+
+/// The accuracy of one branch, named by its model, dataset, perturbation and member.
+fn branch_result(
+    spec: &Spec,
+    model: usize,
+    dataset: usize,
+    branch: Branch,
+    estimate: &Estimate,
+) -> BranchResult {
+    let (perturbation, label, swept) = match branch {
+        Branch::Clean => (None, "clean".to_string(), BTreeMap::new()),
+        Branch::Member {
+            perturbation,
+            member,
+        } => {
+            let perturbation = &spec.perturbations[perturbation];
+            let member = &perturbation.members[member];
+            let swept = perturbation
+                .axes
+                .iter()
+                .filter_map(|axis| {
+                    let value = member.params.get(&axis.param)?.as_f64()?;
+                    Some((axis.param.clone(), value))
+                })
+                .collect();
+            (Some(perturbation.name.clone()), member.label.clone(), swept)
+        }
+    };
+    BranchResult {
+        model: spec.models[model].name.clone(),
+        dataset: spec.datasets[dataset].name.clone(),
+        perturbation,
+        label,
+        swept,
+        accuracy: estimate.value,
+        interval: estimate.interval,
+        samples: estimate.samples,
     }
 }
 

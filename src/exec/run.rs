@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::check::{DatasetId, Gate, MetricCall, ModelId, Spec, Target};
 use crate::data::Source;
-use crate::metric::{Accumulator, Estimate, Predictions};
+use crate::metric::{Accumulator, Accuracy, Estimate, Predictions};
 use crate::model::{InputGradient, ModelError, Network};
 use crate::perturb::{node_seed, Context, Perturbation};
 use crate::plan::{Branch, Node, NodeKind, Plan};
@@ -58,7 +58,17 @@ impl Options<'_> {
 }
 
 /// Counts of the model work and cache use of a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 pub struct Stats {
     /// Samples passed forward through a model (inference and attack steps).
     pub forward_passes: u64,
@@ -85,6 +95,8 @@ pub struct Outcome {
     /// Each node's running time, wave by wave.
     pub timings: Vec<(String, Duration)>,
     pub stats: Stats,
+    /// The accuracy of every branch the plan ran, by model, dataset and branch, for reports.
+    pub branches: Vec<(ModelId, DatasetId, Branch, Estimate)>,
 }
 
 /// A loaded dataset and the hash of its files.
@@ -512,11 +524,23 @@ impl Scheduler<'_> {
                 },
             )
             .collect();
+        let mut branches: Vec<_> = self
+            .infers
+            .iter()
+            .filter_map(
+                |(&(model, dataset, branch), node)| match outputs.get(node) {
+                    Some(Output::Infer(p)) => Some((model, dataset, branch, branch_accuracy(p)?)),
+                    _ => None,
+                },
+            )
+            .collect();
+        branches.sort_by_key(|&(model, dataset, branch, _)| (model, dataset, branch));
         Outcome {
             gates,
             dataset_hashes,
             model_hashes,
             timings,
+            branches,
             stats: Stats {
                 forward_passes: self.forward.load(Ordering::Relaxed),
                 backward_passes: self.backward.load(Ordering::Relaxed),
@@ -526,6 +550,15 @@ impl Scheduler<'_> {
             },
         }
     }
+}
+
+/// The top-1 accuracy of a branch's predictions; `None` when they do not fit together.
+fn branch_accuracy(p: &BranchPredictions) -> Option<Estimate> {
+    let indices: Vec<u64> = (0..p.len() as u64).collect();
+    let predictions = Predictions::new(p.classes, &p.logits, &p.labels, &indices).ok()?;
+    let mut accuracy = Accuracy::default();
+    accuracy.add(&predictions).ok()?;
+    Some(accuracy.finish())
 }
 
 /// Whether two metric calls compute the same number.

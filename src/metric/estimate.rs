@@ -23,7 +23,7 @@ pub struct Estimate {
 }
 
 /// A confidence interval `[low, high]` at `level`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Interval {
     pub low: f64,
     pub high: f64,
