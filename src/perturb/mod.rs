@@ -13,7 +13,7 @@ mod sampling;
 mod tabular;
 
 pub use apply::{node_seed, sample_rng, Context, PerturbError, Perturbation};
-pub use attack::{Fgsm, Target};
+pub use attack::{Apgd, Cw, Feature, Fgsm, Loss, Norm, Pgd, Square, Target, WorstOf};
 pub use noise::{
     GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, Strength, Table, UniformNoise,
 };
