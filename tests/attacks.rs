@@ -251,6 +251,10 @@ fn largest_distance(norm: Norm, a: &Batch, b: &Batch) -> f64 {
 const TORCHATTACKS_FGSM: [usize; 3] = [126, 21, 5];
 const TORCHATTACKS_PGD_LINF: [usize; 3] = [119, 14, 4];
 const TORCHATTACKS_PGD_L2: [(f64, usize); 2] = [(0.5, 62), (1.0, 1)];
+/// CW (c, robust count; κ = 0, 50 steps, lr 0.01) from the same script's `PaperCW`:
+/// torchattacks' `CW` with the paper's f, which rbench computes (torchattacks' own f leaves 86
+/// and 83 robust).
+const TORCHATTACKS_CW_PAPER_F: [(f64, usize); 2] = [(1.0, 73), (10.0, 72)];
 
 fn assert_within_one_sample(ours: usize, reference: usize, what: &str) {
     assert!(
@@ -260,7 +264,7 @@ fn assert_within_one_sample(ours: usize, reference: usize, what: &str) {
 }
 
 #[test]
-fn fgsm_and_pgd_match_torchattacks_on_the_digits_mlp() {
+fn fgsm_pgd_and_cw_match_torchattacks_on_the_digits_mlp() {
     let model = digits_mlp();
     let clean = digits(200);
     let ctx = ctx(&model, (0.0, 1.0));
@@ -278,6 +282,18 @@ fn fgsm_and_pgd_match_torchattacks_on_the_digits_mlp() {
         let pgd = pgd(Norm::L2, eps, 10, false, 1);
         let ours = robust_count(&model, &attacked(&pgd, clean.clone(), &ctx));
         assert_within_one_sample(ours, reference, &format!("PGD L2 ε = {eps}"));
+    }
+    for (c, reference) in TORCHATTACKS_CW_PAPER_F {
+        let cw = Cw {
+            c,
+            kappa: 0.0,
+            steps: 50,
+            lr: 0.01,
+            target: Target::Untargeted,
+            immutable: vec![],
+        };
+        let ours = robust_count(&model, &attacked(&cw, clean.clone(), &ctx));
+        assert_within_one_sample(ours, reference, &format!("CW c = {c}"));
     }
 }
 

@@ -4,7 +4,8 @@ The model is examples/models/digits_mlp.onnx rebuilt in torch from its initializ
 (Flatten -> Linear(64, 64) -> ReLU -> Linear(64, 10), the ONNX graph's Gemm layers with
 transB = 1); the samples are the first 200 of examples/data/digits_test.npz, whose values are
 already in [0, 1] (grey levels 0..16 divided by 16), torchattacks' input range, so no scaling is
-needed. Robust accuracy counts the samples whose adversarial example the model still classifies
+needed. CW runs twice: as torchattacks has it, and with the paper's f (`PaperCW`), which is
+what rbench computes. Robust accuracy counts the samples whose adversarial example the model still classifies
 as the label.
 
     python3 -m venv /work/venv-attacks
@@ -40,6 +41,20 @@ def model() -> torch.nn.Module:
     return net.eval()
 
 
+class PaperCW(torchattacks.CW):
+    """torchattacks' CW with the paper's f: the largest logit other than the label's, and the
+    label's logit, read directly (torchattacks' `f` takes both maxima over logits multiplied by a
+    one-hot mask, which reads 0 in place of the masked logits when the others are negative)."""
+
+    def f(self, outputs, labels):
+        mask = torch.eye(outputs.shape[1], dtype=torch.bool)[labels]
+        other = outputs.masked_fill(mask, -float("inf")).max(dim=1)[0]
+        real = outputs.gather(1, labels[:, None]).squeeze(1)
+        if self.targeted:
+            return torch.clamp(other - real, min=-self.kappa)
+        return torch.clamp(real - other, min=-self.kappa)
+
+
 def robust(net, attack, x, y) -> int:
     adv = attack(x, y)
     with torch.no_grad():
@@ -71,6 +86,10 @@ def main() -> None:
             alpha = 2.5 * eps / steps
             pgd = torchattacks.PGDL2(net, eps=eps, alpha=alpha, steps=steps, random_start=False)
             print(f"  eps {eps}: pgd_l2 {robust(net, pgd, xs, y)}")
+        for c in (1.0, 10.0):
+            ours = robust(net, PaperCW(net, c=c, kappa=0, steps=50, lr=0.01), xs, y)
+            theirs = robust(net, torchattacks.CW(net, c=c, kappa=0, steps=50, lr=0.01), xs, y)
+            print(f"  c {c}: cw (paper's f) {ours}, torchattacks cw {theirs}")
 
 
 if __name__ == "__main__":
