@@ -28,7 +28,8 @@ pub struct Pgd {
     pub steps: usize,
     /// Whether each restart starts from a random point of the ball (else from x₀).
     pub random_start: bool,
-    /// Independent runs, accounted as [`run_restarts`] says.
+    /// Independent runs, each on the samples earlier ones did not fool: a sample is robust only if
+    /// it survives every one.
     pub restarts: usize,
     /// What the attack aims for.
     pub target: Target,

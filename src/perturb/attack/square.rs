@@ -25,7 +25,8 @@ pub struct Square {
     pub queries: usize,
     /// The initial fraction of a sample's values a square covers.
     pub p_init: f64,
-    /// Independent runs, accounted as [`run_restarts`] says.
+    /// Independent runs, each on the samples earlier ones did not fool: a sample is robust only if
+    /// it survives every one.
     pub restarts: usize,
     /// What the attack aims for.
     pub target: Target,
