@@ -463,7 +463,7 @@ mod tests {
         assert!(text.contains("| `eps` | number | required | [0, ∞) | sweepable |"));
         assert!(text.contains("needs the model under evaluation"));
         assert!(text.contains("Reference: Madry"));
-        assert!(text.contains("Status: not implemented yet"));
+        assert!(text.contains("Status: implemented."));
         let sample = explain("sample").expect("a built-in");
         assert!(sample.contains("one of `digits`, `breast_cancer`"));
         assert!(explain("accuracy")

@@ -124,6 +124,7 @@ fn ctx<'a>(range: (f32, f32), seed: u64, model: Option<&'a dyn Network>) -> Cont
         range,
         seed: node_seed(seed, &[7; 32]),
         model,
+        feature_names: None,
     }
 }
 
@@ -213,7 +214,7 @@ fn fgsm_stays_in_range_and_keeps_immutable_features() {
         vec![0.0, 1.0, 0.5, 0.5, 1.0, 0.0, 0.5, 0.5],
         vec![0, 1],
     );
-    let fgsm = Fgsm::new(10.0, Target::Untargeted, vec![1, 2]).expect("valid");
+    let fgsm = Fgsm::new(10.0, Target::Untargeted, vec![1.into(), 2.into()]).expect("valid");
     let out = perturbed(&fgsm, clean.clone(), &ctx((0.0, 1.0), 1, Some(&model)));
     assert!(out.inputs.iter().all(|x| (0.0..=1.0).contains(x)));
     for s in 0..2 {
@@ -337,7 +338,7 @@ fn fgsm_reports_what_it_cannot_do() {
     ));
     assert!(matches!(
         apply(
-            Fgsm::new(0.1, Target::Untargeted, vec![4]).expect("valid"),
+            Fgsm::new(0.1, Target::Untargeted, vec![4.into()]).expect("valid"),
             &ctx((0.0, 1.0), 1, Some(&model))
         ),
         Err(PerturbError::Parameter { .. })

@@ -21,6 +21,11 @@ pub(crate) trait Rows: Send + Sync + 'static {
     /// Whether values are stored as `uint8` (divided by 255 when the range is `[0, 1]`).
     fn stored_as_u8(&self) -> bool;
 
+    /// The names of a sample's values, in order, where the format has them (a table's columns).
+    fn feature_names(&self) -> Option<&[String]> {
+        None
+    }
+
     /// Appends the values and labels of the rows `rows` (in order) to `inputs` and `labels`.
     fn read(
         &self,
@@ -112,6 +117,10 @@ impl<R: Rows> Source for Selected<R> {
 
     fn sample_shape(&self) -> &[usize] {
         self.rows.sample_shape()
+    }
+
+    fn feature_names(&self) -> Option<&[String]> {
+        self.rows.feature_names()
     }
 
     fn batch(&self, positions: Range<usize>) -> Result<Batch, DataError> {

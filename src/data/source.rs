@@ -42,6 +42,12 @@ pub trait Source: Send + Sync {
     /// The shape of one sample: `[1, 28, 28]` for a grey image, `[30]` for a table row.
     fn sample_shape(&self) -> &[usize];
 
+    /// The names of a sample's values, in order, where the data has them: a CSV table's feature
+    /// columns. Attacks resolve `immutable` feature names with them.
+    fn feature_names(&self) -> Option<&[String]> {
+        None
+    }
+
     /// The samples at `positions`, checked; `Batch::indices` holds the positions. Panics if
     /// `positions` does not lie within `0..len()` (a caller's bug, not a data problem).
     fn batch(&self, positions: Range<usize>) -> Result<Batch, DataError>;

@@ -19,6 +19,8 @@ pub(crate) struct CsvRows {
     offsets: Vec<u64>,
     /// The feature columns, by index in a row, and their names.
     features: Vec<(usize, String)>,
+    /// The feature columns' names, in sample order.
+    feature_names: Vec<String>,
     label: (usize, String),
     sample_shape: Vec<usize>,
     content: Content,
@@ -139,6 +141,7 @@ impl CsvRows {
             delimiter,
             offsets,
             sample_shape: vec![features.len()],
+            feature_names: features.iter().map(|(_, name)| name.clone()).collect(),
             features,
             label,
             content,
@@ -168,6 +171,10 @@ impl Rows for CsvRows {
 
     fn stored_as_u8(&self) -> bool {
         false
+    }
+
+    fn feature_names(&self) -> Option<&[String]> {
+        Some(&self.feature_names)
     }
 
     fn read(

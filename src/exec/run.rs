@@ -214,7 +214,8 @@ impl Scheduler<'_> {
                 member,
                 ..
             } => Output::Perturb(Arc::from(bind::perturbation(
-                &spec.perturbations[perturbation],
+                &spec.perturbations,
+                perturbation,
                 member,
             )?)),
             NodeKind::Infer { model, dataset, .. } => {
@@ -346,6 +347,7 @@ impl Scheduler<'_> {
                         range: (range.0 as f32, range.1 as f32),
                         seed: *seed,
                         model: Some(&counted),
+                        feature_names: data.source.feature_names(),
                     };
                     perturbation.apply(&mut batch, &context).map_err(|source| {
                         ExecError::Perturb {

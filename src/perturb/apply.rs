@@ -29,6 +29,9 @@ pub struct Context<'a> {
     pub seed: [u8; 32],
     /// The model attacked, for white-box attacks.
     pub model: Option<&'a dyn Network>,
+    /// The names of a sample's values (a table's feature columns), where the data has them; attacks
+    /// resolve `immutable` features by name with them.
+    pub feature_names: Option<&'a [String]>,
 }
 
 impl Context<'_> {
@@ -145,6 +148,7 @@ mod tests {
             range,
             seed: [0; 32],
             model: None,
+            feature_names: None,
         };
         assert!(ctx((0.0, 1.0)).checked_range().is_ok());
         assert!(ctx((1.0, 1.0)).checked_range().is_err());

@@ -1,8 +1,28 @@
 //! Adversarial attacks: white-box (input gradient), black-box (scores), and ensembles.
 
+mod apgd;
+mod cw;
+mod features;
 mod fgsm;
+mod loss;
+mod norm;
+mod pgd;
+mod restarts;
+mod setup;
+mod square;
+mod target;
+mod worst_of;
 
-pub use fgsm::{Fgsm, Target};
+pub use apgd::Apgd;
+pub use cw::Cw;
+pub use features::Feature;
+pub use fgsm::Fgsm;
+pub use loss::Loss;
+pub use norm::Norm;
+pub use pgd::Pgd;
+pub use square::Square;
+pub use target::Target;
+pub use worst_of::WorstOf;
 
 use super::IMMUTABLE;
 use crate::schema::{Bounds, Family, Kind, Param, Schema, Type};
@@ -55,7 +75,9 @@ pub static SCHEMAS: &[Schema] = &[
         "Goodfellow et al., Explaining and Harnessing Adversarial Examples, ICLR 2015",
     )
     },
-    attack(
+    Schema {
+        implemented: true,
+        ..attack(
         "pgd",
         Family::GradientAttack,
         "projected gradient descent on the cross-entropy loss",
@@ -70,15 +92,20 @@ pub static SCHEMAS: &[Schema] = &[
                 "random_start",
                 Type::Bool,
                 "true",
-                "start from a uniform random point in the ε-ball",
+                "start from a random point of the ε-ball (L∞: uniform per value; L2: a normal \
+                 direction at a uniform radius, as torchattacks)",
             ),
             RESTARTS,
             TARGETED,
             IMMUTABLE,
         ],
-        "Madry et al., Towards Deep Learning Models Resistant to Adversarial Attacks, ICLR 2018",
-    ),
-    attack(
+        "Madry et al., Towards Deep Learning Models Resistant to Adversarial Attacks, ICLR 2018; \
+         torchattacks PGD and PGDL2",
+    )
+    },
+    Schema {
+        implemented: true,
+        ..attack(
         "apgd",
         Family::GradientAttack,
         "auto-PGD (APGD-CE or APGD-DLR): step-size schedule and momentum without tuning",
@@ -97,11 +124,15 @@ pub static SCHEMAS: &[Schema] = &[
                 .bounded(Bounds::closed(0.0, 1.0)),
             RESTARTS,
             TARGETED,
+            IMMUTABLE,
         ],
         "Croce & Hein, Reliable Evaluation of Adversarial Robustness with an Ensemble of Diverse \
-         Parameter-free Attacks, ICML 2020",
-    ),
-    attack(
+         Parameter-free Attacks, ICML 2020; auto-attack autopgd_base.py",
+    )
+    },
+    Schema {
+        implemented: true,
+        ..attack(
         "cw",
         Family::GradientAttack,
         "Carlini-Wagner L2: minimises ‖δ‖² + c·f(x+δ) in tanh space with Adam",
@@ -111,33 +142,47 @@ pub static SCHEMAS: &[Schema] = &[
                 .sweepable(),
             Param::with_default("kappa", Type::Float, "0", "confidence margin κ")
                 .bounded(Bounds::at_least(0.0)),
-            Param::with_default("steps", Type::Int, "100", "optimisation steps")
+            Param::with_default("steps", Type::Int, "50", "optimisation steps")
                 .bounded(Bounds::at_least(1.0)),
             Param::with_default("lr", Type::Float, "0.01", "Adam learning rate")
                 .bounded(Bounds::above(0.0)),
             TARGETED,
+            IMMUTABLE,
         ],
-        "Carlini & Wagner, Towards Evaluating the Robustness of Neural Networks, IEEE S&P 2017",
-    ),
-    attack(
+        "Carlini & Wagner, Towards Evaluating the Robustness of Neural Networks, IEEE S&P 2017; \
+         torchattacks cw.py",
+    )
+    },
+    Schema {
+        implemented: true,
+        ..attack(
         "square",
         Family::BlackBoxAttack,
         "Square Attack: random square-shaped updates accepted when the margin loss drops (scores only)",
         &[
-            NORM,
+            Param::with_default(
+                "norm",
+                Type::Enum(&["linf"]),
+                "linf",
+                "the threat model's norm (L∞ only)",
+            ),
             EPS,
-            Param::with_default("queries", Type::Int, "1000", "query budget per sample")
+            Param::with_default("queries", Type::Int, "1000", "query budget per sample and restart, the first evaluation included")
                 .bounded(Bounds::at_least(1.0))
                 .unit("queries"),
             Param::with_default("p_init", Type::Float, "0.8", "initial fraction of pixels changed")
                 .bounded(Bounds::left_open(0.0, 1.0)),
             RESTARTS,
             TARGETED,
+            IMMUTABLE,
         ],
         "Andriushchenko et al., Square Attack: a query-efficient black-box adversarial attack via \
-         random search, ECCV 2020",
-    ),
-    attack(
+         random search, ECCV 2020; auto-attack square.py",
+    )
+    },
+    Schema {
+        implemented: true,
+        ..attack(
         "worst_of",
         Family::Ensemble,
         "the worst case over several attacks: a sample is robust only if it survives every one",
@@ -148,5 +193,6 @@ pub static SCHEMAS: &[Schema] = &[
         )
         .positional()],
         "Croce & Hein, ICML 2020 (AutoAttack's worst-case accounting)",
-    ),
+    )
+    },
 ];

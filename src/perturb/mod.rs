@@ -15,7 +15,7 @@ mod severity;
 mod tabular;
 
 pub use apply::{node_seed, sample_rng, Context, PerturbError, Perturbation};
-pub use attack::{Fgsm, Target};
+pub use attack::{Apgd, Cw, Feature, Fgsm, Loss, Norm, Pgd, Square, Target, WorstOf};
 pub use corruption::{Corruption, CorruptionKind};
 pub use geometric::{Geometric, Transform};
 pub use noise::{GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, Strength, UniformNoise};

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use crate::check::{Call, Dataset, MetricCall, Model, ModelFormat, Perturbation, Value};
+use crate::check::{
+    Call, Dataset, MetricCall, Model, ModelFormat, Perturbation, PerturbationId, Value,
+};
 use crate::data::{self, BundledSample, Selection, Source, SourceSpec};
 use crate::metric::{F1Average, StreamingMetric, DEFAULT_BINS};
 use crate::model::{Activation, Architecture, BuiltinModel, Network, OnnxModel};
@@ -172,11 +174,14 @@ fn architecture(model: &str, arch: &Call) -> Result<Architecture, ExecError> {
     })
 }
 
-/// The runtime perturbation of member `member` of `perturbation`, built by its family's binder.
+/// The runtime perturbation of member `member` of perturbation `id`; an ensemble's parts are
+/// bound from the same `perturbations`.
 pub fn perturbation(
-    perturbation: &Perturbation,
+    perturbations: &[Perturbation],
+    id: PerturbationId,
     member: usize,
 ) -> Result<Box<dyn perturb::Perturbation>, ExecError> {
+    let perturbation = &perturbations[id];
     let declaration = Declaration {
         name: &perturbation.name,
         label: &perturbation.members[member].label,
@@ -185,9 +190,16 @@ pub fn perturbation(
     };
     match perturbation.schema.kind {
         Kind::Perturbation(Family::Noise) => noise::bind(&declaration),
-        Kind::Perturbation(Family::GradientAttack) => attack::bind(&declaration),
+        Kind::Perturbation(Family::GradientAttack | Family::BlackBoxAttack) => {
+            attack::bind(&declaration)
+        }
         Kind::Perturbation(Family::Corruption) => corruption::bind(&declaration),
         Kind::Perturbation(Family::Geometric) => geometric::bind(&declaration),
+        Kind::Perturbation(Family::Ensemble) => {
+            attack::worst_of(&perturbation.members[member].parts, |part, k| {
+                self::perturbation(perturbations, part, k)
+            })
+        }
         _ => Err(not_implemented("perturbation", declaration.schema)),
     }
 }
