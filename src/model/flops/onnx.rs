@@ -9,7 +9,7 @@ use crate::model::onnx::proto::{AttributeProto, ModelProto, NodeProto};
 
 use super::shapes::{
     axis, broadcast, concat, constant, constant_node, elementwise, fail, gather, non_negative,
-    product, reshape, squeeze, Problem, Tensor,
+    product, reduce, reshape, squeeze, Problem, Tensor,
 };
 
 /// Why a graph's FLOPs cannot be estimated; the caller reports them as unknown.
@@ -230,6 +230,23 @@ fn propagate(node: &NodeProto, inputs: &[Option<&Tensor>]) -> Result<(Tensor, u6
             Ok((squeeze(op == "Unsqueeze", input(0)?, axes)?, 0))
         }
         "Constant" => Ok((constant_node(node)?, 0)),
+        "ConstantOfShape" => match &input(0)?.ints {
+            Some(dims) => shaped(non_negative("its shape", dims)?),
+            None => fail("its shape is computed at run time"),
+        },
+        "ReduceMean" | "ReduceSum" => {
+            let axes = match (ints_attr(node, "axes"), inputs.get(1).copied().flatten()) {
+                (Some(axes), _) => axes.to_vec(),
+                (None, Some(tensor)) => match &tensor.ints {
+                    Some(ints) => ints.clone(),
+                    None => return fail("its axes are computed at run time"),
+                },
+                (None, None) => Vec::new(),
+            };
+            let keep = int_attr(node, "keepdims", 1) != 0;
+            let noop = int_attr(node, "noop_with_empty_axes", 0) != 0;
+            shaped(reduce(&input(0)?.shape, &axes, keep, noop)?)
+        }
         _ => Err(Problem::Unsupported),
     }
 }

@@ -215,6 +215,33 @@ pub(super) fn squeeze(insert: bool, x: &Tensor, axes: Option<Vec<i64>>) -> Resul
     })
 }
 
+/// The shape of a reduction (`ReduceMean`, `ReduceSum`) of `x` over `axes` (every axis when
+/// empty, unless `noop_with_empty_axes`), keeping them as 1 with `keep_dims`.
+pub(super) fn reduce(
+    x: &[usize],
+    axes: &[i64],
+    keep_dims: bool,
+    noop_with_empty_axes: bool,
+) -> Result<Vec<usize>, Problem> {
+    if axes.is_empty() && noop_with_empty_axes {
+        return Ok(x.to_vec());
+    }
+    let reduced: Vec<usize> = match axes {
+        [] => (0..x.len()).collect(),
+        axes => axes
+            .iter()
+            .map(|&a| axis(a, x.len()))
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(x.iter()
+        .enumerate()
+        .filter_map(|(i, &d)| match reduced.contains(&i) {
+            true => keep_dims.then_some(1),
+            false => Some(d),
+        })
+        .collect())
+}
+
 /// A `Constant` node's value.
 pub(super) fn constant_node(node: &NodeProto) -> Result<Tensor, Problem> {
     let attribute = |name| attribute(node, name);

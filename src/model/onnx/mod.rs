@@ -7,6 +7,8 @@ mod decode;
 mod model;
 mod ops;
 pub mod proto;
+mod reduce;
+mod shapes;
 
 pub use model::OnnxModel;
 pub use ops::SUPPORTED as SUPPORTED_OPERATORS;

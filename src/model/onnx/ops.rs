@@ -6,6 +6,8 @@ use candle_core::{Tensor, D};
 use super::attributes::Attributes;
 use super::decode;
 use super::proto::NodeProto;
+use super::reduce::{self, Reduce};
+use super::shapes::{self, ShapeOp};
 use crate::model::layers::{self, ChannelAffine, Padding, Window};
 use crate::model::network::ModelError;
 use crate::model::run;
@@ -15,12 +17,15 @@ pub const SUPPORTED: &[&str] = &[
     "Add",
     "AveragePool",
     "BatchNormalization",
+    "Cast",
     "Concat",
     "Constant",
+    "ConstantOfShape",
     "Conv",
     "Div",
     "Dropout",
     "Flatten",
+    "Gather",
     "Gemm",
     "GlobalAveragePool",
     "GlobalMaxPool",
@@ -31,12 +36,17 @@ pub const SUPPORTED: &[&str] = &[
     "MaxPool",
     "Mul",
     "Relu",
+    "ReduceMean",
+    "ReduceSum",
     "Reshape",
+    "Shape",
     "Sigmoid",
     "Softmax",
+    "Squeeze",
     "Sub",
     "Tanh",
     "Transpose",
+    "Unsqueeze",
 ];
 
 /// An elementwise operator with numpy broadcasting.
@@ -79,10 +89,14 @@ pub(crate) enum Op {
     GlobalMaxPool,
     BatchNorm(ChannelAffine),
     Flatten(i64),
+    /// The target shape is a constant, or (`None`) the second input at run time.
     Reshape {
-        shape: Vec<i64>,
+        shape: Option<Vec<i64>>,
         allow_zero: bool,
     },
+    /// An operator of shape computations (see [`shapes`]).
+    Shape(ShapeOp),
+    Reduce(Reduce),
     Transpose(Option<Vec<usize>>),
     Concat(i64),
     /// Softmax or log-softmax; `coerce`: opset < 13 semantics, over all axes from `axis` on.
@@ -157,7 +171,8 @@ pub(crate) fn compile<'a>(
         "LeakyRelu" => &["alpha"],
         "Dropout" => &["ratio", "seed", "is_test"],
         "Add" | "Sub" | "Mul" | "Div" => &["broadcast", "axis"],
-        _ => &[],
+        "ReduceMean" | "ReduceSum" => reduce::ATTRIBUTES,
+        op => shapes::known_attributes(op).unwrap_or_default(),
     };
     let attributes = Attributes::new(node, op, label, known)?;
     let inputs: Vec<&str> = node.input.iter().map(String::as_str).collect();
@@ -291,18 +306,37 @@ pub(crate) fn compile<'a>(
         }
         "Flatten" => Op::Flatten(attributes.int_or("axis", 1)?),
         "Reshape" => {
-            let shape = inputs
-                .get(1)
-                .and_then(|name| context.constant(name))
-                .ok_or_else(|| attributes.unsupported("its shape must be a constant"))?;
+            let allow_zero = attributes.flag("allowzero")?;
+            let Some(shape) = inputs.get(1).and_then(|name| context.constant(name)) else {
+                return Ok(Compiled {
+                    op: Op::Reshape {
+                        shape: None,
+                        allow_zero,
+                    },
+                    inputs: present(2),
+                });
+            };
             let shape =
                 decode::integers(shape).map_err(|e| attributes.unsupported(run::message(&e)))?;
             return Ok(Compiled {
                 op: Op::Reshape {
-                    shape,
-                    allow_zero: attributes.flag("allowzero")?,
+                    shape: Some(shape),
+                    allow_zero,
                 },
                 inputs: present(1),
+            });
+        }
+        "ReduceMean" | "ReduceSum" => {
+            return Ok(Compiled {
+                op: Op::Reduce(reduce::compile(op, &attributes, &inputs, context)?),
+                inputs: present(1),
+            });
+        }
+        op if shapes::known_attributes(op).is_some() => {
+            let (op, count) = shapes::compile(op, &attributes, &inputs, context)?;
+            return Ok(Compiled {
+                op: Op::Shape(op),
+                inputs: present(count),
             });
         }
         "Transpose" => {
@@ -382,7 +416,7 @@ fn window(attributes: &Attributes, kernel: [usize; 2]) -> Result<Window, ModelEr
 }
 
 /// Normalises an ONNX axis (negative counts from the end) for a tensor of `rank`.
-fn axis(axis: i64, rank: usize) -> candle_core::Result<usize> {
+pub(crate) fn axis(axis: i64, rank: usize) -> candle_core::Result<usize> {
     let normalised = if axis < 0 { axis + rank as i64 } else { axis };
     usize::try_from(normalised)
         .ok()
@@ -480,7 +514,15 @@ impl Op {
                     dims[at..].iter().product::<usize>(),
                 ))
             }
-            Op::Reshape { shape, allow_zero } => x.reshape(reshaped(x.dims(), shape, *allow_zero)?),
+            Op::Reshape { shape, allow_zero } => {
+                let shape = match shape {
+                    Some(shape) => shape.clone(),
+                    None => decode::integers(input(1)?)?,
+                };
+                x.reshape(reshaped(x.dims(), &shape, *allow_zero)?)
+            }
+            Op::Shape(op) => op.eval(x, inputs),
+            Op::Reduce(reduce) => reduce.eval(x),
             Op::Transpose(perm) => {
                 let perm = perm
                     .clone()
