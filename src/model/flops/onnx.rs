@@ -9,7 +9,7 @@ use crate::model::onnx::proto::{AttributeProto, ModelProto, NodeProto};
 
 use super::shapes::{
     axis, broadcast, concat, constant, constant_node, elementwise, fail, gather, non_negative,
-    product, reduce, reshape, squeeze, Problem, Tensor,
+    product, reduce, reshape, slice, squeeze, Problem, Tensor,
 };
 
 /// Why a graph's FLOPs cannot be estimated; the caller reports them as unknown.
@@ -56,6 +56,7 @@ const SAME_SHAPE: &[&str] = &[
     "LogSoftmax",
     "Neg",
     "PRelu",
+    "Reciprocal",
     "Relu",
     "Selu",
     "Sigmoid",
@@ -230,6 +231,25 @@ fn propagate(node: &NodeProto, inputs: &[Option<&Tensor>]) -> Result<(Tensor, u6
             Ok((squeeze(op == "Unsqueeze", input(0)?, axes)?, 0))
         }
         "Constant" => Ok((constant_node(node)?, 0)),
+        "Slice" => {
+            // Starts, ends, axes: attributes before opset 10, inputs (with steps) since.
+            let list = |name: &str, index: usize| match ints_attr(node, name) {
+                Some(values) => Ok(Some(values.to_vec())),
+                None => match inputs.get(index).copied().flatten() {
+                    None => Ok(None),
+                    Some(tensor) => match &tensor.ints {
+                        Some(ints) => Ok(Some(ints.clone())),
+                        None => fail(format!("its {name} are computed at run time")),
+                    },
+                },
+            };
+            let (Some(starts), Some(ends)) = (list("starts", 1)?, list("ends", 2)?) else {
+                return fail("it has no starts or ends");
+            };
+            let axes = list("axes", 3)?;
+            let steps = list("steps", 4)?;
+            Ok((slice(input(0)?, &starts, &ends, axes, steps)?, 0))
+        }
         "ConstantOfShape" => match &input(0)?.ints {
             Some(dims) => shaped(non_negative("its shape", dims)?),
             None => fail("its shape is computed at run time"),

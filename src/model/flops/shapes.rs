@@ -215,6 +215,48 @@ pub(super) fn squeeze(insert: bool, x: &Tensor, axes: Option<Vec<i64>>) -> Resul
     })
 }
 
+/// `Slice` of `x` from `starts` to `ends` along `axes` (all from the first, when absent) by
+/// `steps` (1 when absent); integer elements kept when `x` is a known vector.
+pub(super) fn slice(
+    x: &Tensor,
+    starts: &[i64],
+    ends: &[i64],
+    axes: Option<Vec<i64>>,
+    steps: Option<Vec<i64>>,
+) -> Result<Tensor, Problem> {
+    let axes = axes.unwrap_or_else(|| (0..starts.len() as i64).collect());
+    let steps = steps.unwrap_or_else(|| vec![1; starts.len()]);
+    if [ends.len(), axes.len(), steps.len()] != [starts.len(); 3] || steps.contains(&0) {
+        return fail(format!(
+            "starts {starts:?}, ends {ends:?}, axes {axes:?} and steps {steps:?} do not describe \
+             a slice"
+        ));
+    }
+    let mut shape = x.shape.clone();
+    let mut ints = x.ints.clone().filter(|_| shape.len() == 1);
+    for i in 0..starts.len() {
+        let at = axis(axes[i], shape.len())?;
+        let size = shape[at] as i64;
+        let resolve = |v: i64| if v < 0 { v + size } else { v };
+        let step = steps[i];
+        let (low, high) = if step > 0 { (0, size) } else { (-1, size - 1) };
+        let (start, end) = (
+            resolve(starts[i]).clamp(low, high),
+            resolve(ends[i]).clamp(low, high),
+        );
+        let kept: Vec<i64> = match step > 0 {
+            true => (start..end).step_by(step as usize).collect(),
+            false => (end + 1..=start)
+                .rev()
+                .step_by(step.unsigned_abs() as usize)
+                .collect(),
+        };
+        shape[at] = kept.len();
+        ints = ints.map(|values| kept.iter().map(|&k| values[k as usize]).collect());
+    }
+    Ok(Tensor { shape, ints })
+}
+
 /// The shape of a reduction (`ReduceMean`, `ReduceSum`) of `x` over `axes` (every axis when
 /// empty, unless `noop_with_empty_axes`), keeping them as 1 with `keep_dims`.
 pub(super) fn reduce(
@@ -312,4 +354,51 @@ pub(super) fn non_negative(name: &str, values: &[i64]) -> Result<Vec<usize>, Pro
             Err(_) => fail(format!("`{name}` {values:?} has a negative value")),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape_of(result: Result<Tensor, Problem>) -> Tensor {
+        match result {
+            Ok(tensor) => tensor,
+            Err(Problem::Shape(problem)) => panic!("{problem}"),
+            Err(Problem::Unsupported) => panic!("unsupported"),
+        }
+    }
+
+    #[test]
+    fn slices_keep_the_elements_of_known_vectors() {
+        let dims = Tensor::ints(vec![4], vec![8, 3, 32, 32]);
+        let tail = shape_of(slice(&dims, &[-2], &[i64::MAX], None, None));
+        assert_eq!(tail, Tensor::ints(vec![2], vec![32, 32]));
+        let reversed = shape_of(slice(
+            &dims,
+            &[-1],
+            &[i64::MIN],
+            Some(vec![0]),
+            Some(vec![-2]),
+        ));
+        assert_eq!(reversed, Tensor::ints(vec![2], vec![32, 3]));
+        let x = Tensor::shaped(vec![2, 10, 5]);
+        let every_third = shape_of(slice(&x, &[1], &[10], Some(vec![1]), Some(vec![3])));
+        assert_eq!(every_third, Tensor::shaped(vec![2, 3, 5]));
+        assert!(slice(&x, &[0], &[1, 2], None, None).is_err());
+    }
+
+    #[test]
+    fn reductions_keep_or_drop_their_axes() {
+        let ok = |result: Result<Vec<usize>, Problem>| match result {
+            Ok(shape) => shape,
+            Err(_) => panic!("a reduction"),
+        };
+        assert_eq!(ok(reduce(&[2, 8, 4, 4], &[-1, -2], false, false)), [2, 8]);
+        assert_eq!(
+            ok(reduce(&[2, 8, 4, 4], &[2, 3], true, false)),
+            [2, 8, 1, 1]
+        );
+        assert_eq!(ok(reduce(&[2, 8], &[], true, false)), [1, 1]);
+        assert_eq!(ok(reduce(&[2, 8], &[], false, true)), [2, 8]);
+    }
 }

@@ -4,7 +4,10 @@
 mod attributes;
 mod compile;
 mod decode;
+mod elementwise;
 mod model;
+#[cfg(test)]
+mod op_tests;
 mod ops;
 pub mod proto;
 mod reduce;

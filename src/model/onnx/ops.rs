@@ -5,6 +5,7 @@ use candle_core::{Tensor, D};
 
 use super::attributes::Attributes;
 use super::decode;
+use super::elementwise::{self, Elementwise};
 use super::proto::NodeProto;
 use super::reduce::{self, Reduce};
 use super::shapes::{self, ShapeOp};
@@ -14,34 +15,50 @@ use crate::model::run;
 
 /// The operators [`compile`] accepts (besides `Constant`, folded by the graph compiler).
 pub const SUPPORTED: &[&str] = &[
+    "Abs",
     "Add",
     "AveragePool",
     "BatchNormalization",
     "Cast",
+    "Clip",
     "Concat",
     "Constant",
     "ConstantOfShape",
     "Conv",
     "Div",
     "Dropout",
+    "Elu",
+    "Erf",
+    "Exp",
     "Flatten",
     "Gather",
+    "Gelu",
     "Gemm",
     "GlobalAveragePool",
     "GlobalMaxPool",
+    "HardSigmoid",
+    "HardSwish",
     "Identity",
     "LeakyRelu",
+    "Log",
     "LogSoftmax",
     "MatMul",
+    "Max",
     "MaxPool",
+    "Min",
     "Mul",
-    "Relu",
+    "Neg",
+    "Pow",
+    "Reciprocal",
     "ReduceMean",
     "ReduceSum",
+    "Relu",
     "Reshape",
     "Shape",
     "Sigmoid",
+    "Slice",
     "Softmax",
+    "Sqrt",
     "Squeeze",
     "Sub",
     "Tanh",
@@ -97,6 +114,8 @@ pub(crate) enum Op {
     /// An operator of shape computations (see [`shapes`]).
     Shape(ShapeOp),
     Reduce(Reduce),
+    /// An element-wise operator (see [`elementwise`]).
+    Elementwise(Elementwise),
     Transpose(Option<Vec<usize>>),
     Concat(i64),
     /// Softmax or log-softmax; `coerce`: opset < 13 semantics, over all axes from `axis` on.
@@ -172,7 +191,9 @@ pub(crate) fn compile<'a>(
         "Dropout" => &["ratio", "seed", "is_test"],
         "Add" | "Sub" | "Mul" | "Div" => &["broadcast", "axis"],
         "ReduceMean" | "ReduceSum" => reduce::ATTRIBUTES,
-        op => shapes::known_attributes(op).unwrap_or_default(),
+        op => shapes::known_attributes(op)
+            .or_else(|| elementwise::known_attributes(op))
+            .unwrap_or_default(),
     };
     let attributes = Attributes::new(node, op, label, known)?;
     let inputs: Vec<&str> = node.input.iter().map(String::as_str).collect();
@@ -316,8 +337,7 @@ pub(crate) fn compile<'a>(
                     inputs: present(2),
                 });
             };
-            let shape =
-                decode::integers(shape).map_err(|e| attributes.unsupported(run::message(&e)))?;
+            let shape = attributes.integers(shape)?;
             return Ok(Compiled {
                 op: Op::Reshape {
                     shape: Some(shape),
@@ -330,6 +350,13 @@ pub(crate) fn compile<'a>(
             return Ok(Compiled {
                 op: Op::Reduce(reduce::compile(op, &attributes, &inputs, context)?),
                 inputs: present(1),
+            });
+        }
+        op if elementwise::known_attributes(op).is_some() => {
+            let (op, count) = elementwise::compile(op, &attributes, &inputs, context)?;
+            return Ok(Compiled {
+                op: Op::Elementwise(op),
+                inputs: present(count),
             });
         }
         op if shapes::known_attributes(op).is_some() => {
@@ -523,6 +550,7 @@ impl Op {
             }
             Op::Shape(op) => op.eval(x, inputs),
             Op::Reduce(reduce) => reduce.eval(x),
+            Op::Elementwise(op) => op.eval(x, inputs),
             Op::Transpose(perm) => {
                 let perm = perm
                     .clone()

@@ -4,10 +4,8 @@
 use candle_core::Tensor;
 
 use super::attributes::Attributes;
-use super::decode;
 use super::ops::{axis, Context};
 use crate::model::network::ModelError;
-use crate::model::run;
 
 /// The attributes of the reductions.
 pub(crate) const ATTRIBUTES: &[&str] = &["axes", "keepdims", "noop_with_empty_axes"];
@@ -37,7 +35,7 @@ pub(crate) fn compile(
             let value = context
                 .constant(name)
                 .ok_or_else(|| attributes.unsupported("its axes must be a constant"))?;
-            decode::integers(value).map_err(|e| attributes.unsupported(run::message(&e)))?
+            attributes.integers(value)?
         }
         (None, _) => Vec::new(),
     };

@@ -1,5 +1,6 @@
-//! The operators of shape computations: `Shape`, `Gather`, `Unsqueeze`, `Squeeze`,
-//! `ConstantOfShape` and `Cast`, as PyTorch exports `x.view(x.size(0), -1)`.
+//! The operators of shape computations and data movement: `Shape`, `Gather`, `Unsqueeze`,
+//! `Squeeze`, `Slice`, `ConstantOfShape` and `Cast`, as PyTorch exports `x.view(x.size(0), -1)`
+//! or `x[:, :k]`.
 //!
 //! They run on the batch actually fed: `Shape` of a value computed from the input reads its
 //! dimensions at run time (a few integers), so a graph whose `Reshape` target is computed from
@@ -30,10 +31,45 @@ pub(crate) enum ShapeOp {
         unsqueeze: bool,
         axes: Option<Vec<i64>>,
     },
+    /// `Slice` with constant starts, ends, axes and steps.
+    Slice(Vec<SliceAxis>),
     /// `ConstantOfShape`: a tensor of the shape given at run time filled with `value`.
     ConstantOfShape { value: f64, dtype: DType },
     /// `Cast` to `f32` (every float type) or `i64` (every integer type).
     Cast(DType),
+}
+
+/// The elements `Slice` keeps along one axis: from `start` towards `end` (excluded) by `step`,
+/// before clamping to the axis.
+#[derive(Debug, Clone)]
+pub(crate) struct SliceAxis {
+    axis: i64,
+    start: i64,
+    end: i64,
+    step: i64,
+}
+
+impl SliceAxis {
+    /// The indices kept along an axis of `size` (ONNX `Slice`: negative bounds count from the
+    /// end, then bounds are clamped to `[0, size]`, or `[-1, size - 1]` for a negative step).
+    fn indices(&self, size: usize) -> Vec<u32> {
+        let size = size as i64;
+        let resolve = |i: i64| if i < 0 { i + size } else { i };
+        let (low, high) = if self.step > 0 {
+            (0, size)
+        } else {
+            (-1, size - 1)
+        };
+        let start = resolve(self.start).clamp(low, high);
+        let end = resolve(self.end).clamp(low, high);
+        let mut kept = Vec::new();
+        let mut i = start;
+        while (self.step > 0 && i < end) || (self.step < 0 && i > end) {
+            kept.push(i as u32);
+            i += self.step;
+        }
+        kept
+    }
 }
 
 /// The attributes each shape operator reads.
@@ -42,6 +78,7 @@ pub(crate) fn known_attributes(op: &str) -> Option<&'static [&'static str]> {
         "Shape" => &["start", "end"],
         "Gather" => &["axis"],
         "Unsqueeze" | "Squeeze" => &["axes"],
+        "Slice" => &["starts", "ends", "axes"],
         "ConstantOfShape" => &["value"],
         "Cast" => &["to", "saturate"],
         _ => return None,
@@ -71,10 +108,7 @@ pub(crate) fn compile(
                 // An attribute before opset 13, an input since.
                 (Some(axes), _) => Some(axes.to_vec()),
                 (None, Some(name)) if !name.is_empty() => match context.constant(name) {
-                    Some(value) => Some(
-                        decode::integers(value)
-                            .map_err(|e| attributes.unsupported(run::message(&e)))?,
-                    ),
+                    Some(value) => Some(attributes.integers(value)?),
                     None => {
                         return Ok((
                             ShapeOp::Axes {
@@ -92,6 +126,7 @@ pub(crate) fn compile(
             };
             (ShapeOp::Axes { unsqueeze, axes }, 1)
         }
+        "Slice" => (ShapeOp::Slice(slice(attributes, inputs, context)?), 1),
         "ConstantOfShape" => {
             let (value, dtype) = match attributes.tensor("value") {
                 None => (0.0, DType::F32),
@@ -138,6 +173,45 @@ pub(crate) fn compile(
         _ => return Err(attributes.unsupported("it is not a shape operator")),
     };
     Ok(compiled)
+}
+
+/// The axes of a `Slice`: attributes before opset 10, constant inputs since.
+fn slice(
+    attributes: &Attributes,
+    inputs: &[&str],
+    context: &dyn Context,
+) -> Result<Vec<SliceAxis>, ModelError> {
+    let input = |index: usize, what: &str| -> Result<Option<Vec<i64>>, ModelError> {
+        match inputs.get(index).filter(|name| !name.is_empty()) {
+            None => Ok(None),
+            Some(name) => match context.constant(name) {
+                Some(value) => attributes.integers(value).map(Some),
+                None => Err(attributes.unsupported(format!("its {what} must be constants"))),
+            },
+        }
+    };
+    let list = |name: &str, index: usize| match attributes.ints(name) {
+        Some(values) => Ok(Some(values.to_vec())),
+        None => input(index, name),
+    };
+    let starts = list("starts", 1)?.ok_or_else(|| attributes.unsupported("it has no starts"))?;
+    let ends = list("ends", 2)?.ok_or_else(|| attributes.unsupported("it has no ends"))?;
+    let axes = list("axes", 3)?.unwrap_or_else(|| (0..starts.len() as i64).collect());
+    let steps = input(4, "steps")?.unwrap_or_else(|| vec![1; starts.len()]);
+    if [ends.len(), axes.len(), steps.len()] != [starts.len(); 3] || steps.contains(&0) {
+        return Err(attributes.unsupported(format!(
+            "starts {starts:?}, ends {ends:?}, axes {axes:?} and steps {steps:?} do not \
+             describe a slice"
+        )));
+    }
+    Ok((0..starts.len())
+        .map(|i| SliceAxis {
+            axis: axes[i],
+            start: starts[i],
+            end: ends[i],
+            step: steps[i],
+        })
+        .collect())
 }
 
 /// A vector of integers as an `i64` tensor of shape `[len]`.
@@ -242,6 +316,22 @@ impl ShapeOp {
                         .collect();
                     x.reshape(shape)
                 }
+            }
+            ShapeOp::Slice(axes) => {
+                let mut sliced = x.clone();
+                for along in axes {
+                    let at = axis(along.axis, x.rank())?;
+                    let kept = along.indices(sliced.dim(at)?);
+                    sliced = match (along.step, kept.first()) {
+                        (1, Some(&start)) => sliced.narrow(at, start as usize, kept.len())?,
+                        _ => {
+                            let count = kept.len();
+                            let kept = Tensor::from_vec(kept, count, &Device::Cpu)?;
+                            sliced.index_select(&kept, at)?
+                        }
+                    };
+                }
+                Ok(sliced)
             }
             ShapeOp::ConstantOfShape { value, dtype } => {
                 let shape = dimensions(x)?;
