@@ -1,7 +1,8 @@
 //! Models exported from PyTorch (`tests/fixtures/onnx/pytorch/`, written by
 //! `tests/reference/export_pytorch_models.py`): an MLP that flattens with
-//! `x.view(x.size(0), -1)`, a CNN with batch norm, a small ResNet, a tabular MLP and a model of
-//! padded pools ending in a softmax, each exported by the TorchScript exporter (opsets 13 and 17;
+//! `x.view(x.size(0), -1)`, a CNN with batch norm, a small ResNet, a tabular MLP, a model of
+//! padded pools ending in a softmax and an MLP of ReLU6, Hardswish, GELU, LayerNorm and a slice,
+//! each exported by the TorchScript exporter (opsets 13 and 17;
 //! batch norms left unfolded; the MLP with a fixed batch of 1) and the dynamo exporter. Every
 //! file loads, gives onnxruntime's outputs on the recorded batch and on other batch sizes, has
 //! input gradients that match finite differences, and has the signature and FLOP count that
@@ -46,7 +47,14 @@ fn reference(name: &str) -> Reference {
 }
 
 /// The exported files of each model: the opset 13 and 17 exports and the dynamo one.
-const MODELS: [&str; 5] = ["mlp", "cnn", "resnet", "tabular", "pool_softmax"];
+const MODELS: [&str; 6] = [
+    "mlp",
+    "cnn",
+    "resnet",
+    "tabular",
+    "pool_softmax",
+    "activations",
+];
 
 /// Row-wise softmax of `[n, k]` scores, in `f64`.
 fn softmax(scores: &[f32], k: usize) -> Vec<f64> {
@@ -175,6 +183,7 @@ fn signatures_and_flops_are_read_before_running() {
         ("resnet", resnet),
         ("tabular", tabular),
         ("pool_softmax", pool_softmax),
+        ("activations", 2 * (10 * 16 + 16 * 16 + 12 * 4)),
     ]
     .into();
     for name in MODELS {

@@ -138,6 +138,24 @@ class PoolSoftmax(nn.Module):
         return torch.softmax(self.fc(torch.flatten(x, 1)), dim=1)
 
 
+class Activations(nn.Module):
+    """A tabular MLP of the activations and layers exported as several ONNX operators: ReLU6
+    (`Clip`), Hardswish, a slice `x[:, :12]`, GELU, LayerNorm (decomposed before opset 17),
+    ELU, Hardsigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        self.first = nn.Linear(10, 16)
+        self.second = nn.Linear(16, 16)
+        self.norm = nn.LayerNorm(12)
+        self.out = nn.Linear(12, 4)
+
+    def forward(self, x):
+        x = nn.functional.hardswish(self.second(nn.functional.relu6(self.first(x))))
+        x = self.norm(nn.functional.gelu(x[:, :12]))
+        return self.out(nn.functional.hardsigmoid(nn.functional.elu(x)))
+
+
 # name: (model class, one sample's shape, whether the output is probabilities)
 MODELS = {
     "mlp": (Mlp, (1, 28, 28), False),
@@ -145,6 +163,7 @@ MODELS = {
     "resnet": (ResNet, (3, 32, 32), False),
     "tabular": (Tabular, (12,), False),
     "pool_softmax": (PoolSoftmax, (3, 32, 32), True),
+    "activations": (Activations, (10,), False),
 }
 
 
@@ -161,6 +180,9 @@ def build(name, cls, seed, x):
     model = cls()
     with torch.no_grad():
         for module in model.modules():
+            if isinstance(module, nn.LayerNorm):
+                module.weight.copy_(torch.empty(module.weight.shape).uniform_(0.5, 1.5))
+                module.bias.copy_(torch.empty(module.bias.shape).uniform_(-0.5, 0.5))
             if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
                 c = module.num_features
                 module.weight.copy_(torch.empty(c).uniform_(0.5, 1.5))

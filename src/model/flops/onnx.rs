@@ -51,6 +51,7 @@ const SAME_SHAPE: &[&str] = &[
     "HardSigmoid",
     "HardSwish",
     "Identity",
+    "LayerNormalization",
     "LeakyRelu",
     "Log",
     "LogSoftmax",

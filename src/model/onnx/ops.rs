@@ -7,7 +7,7 @@ use super::attributes::Attributes;
 use super::decode;
 use super::elementwise::{self, Elementwise};
 use super::proto::NodeProto;
-use super::reduce::{self, Reduce};
+use super::reduce::{self, LayerNorm, Reduce};
 use super::shapes::{self, ShapeOp};
 use crate::model::layers::{self, ChannelAffine, Padding, Window};
 use crate::model::network::ModelError;
@@ -39,6 +39,7 @@ pub const SUPPORTED: &[&str] = &[
     "HardSigmoid",
     "HardSwish",
     "Identity",
+    "LayerNormalization",
     "LeakyRelu",
     "Log",
     "LogSoftmax",
@@ -114,6 +115,8 @@ pub(crate) enum Op {
     /// An operator of shape computations (see [`shapes`]).
     Shape(ShapeOp),
     Reduce(Reduce),
+    /// Reads `x`, the scale and an optional bias.
+    LayerNorm(LayerNorm),
     /// An element-wise operator (see [`elementwise`]).
     Elementwise(Elementwise),
     Transpose(Option<Vec<usize>>),
@@ -191,6 +194,7 @@ pub(crate) fn compile<'a>(
         "Dropout" => &["ratio", "seed", "is_test"],
         "Add" | "Sub" | "Mul" | "Div" => &["broadcast", "axis"],
         "ReduceMean" | "ReduceSum" => reduce::ATTRIBUTES,
+        "LayerNormalization" => reduce::LAYER_NORM_ATTRIBUTES,
         op => shapes::known_attributes(op)
             .or_else(|| elementwise::known_attributes(op))
             .unwrap_or_default(),
@@ -344,6 +348,13 @@ pub(crate) fn compile<'a>(
                     allow_zero,
                 },
                 inputs: present(1),
+            });
+        }
+        "LayerNormalization" => {
+            only_first_output("mean and inverse deviation")?;
+            return Ok(Compiled {
+                op: Op::LayerNorm(reduce::layer_norm(&attributes)?),
+                inputs: present(3),
             });
         }
         "ReduceMean" | "ReduceSum" => {
@@ -550,6 +561,7 @@ impl Op {
             }
             Op::Shape(op) => op.eval(x, inputs),
             Op::Reduce(reduce) => reduce.eval(x),
+            Op::LayerNorm(norm) => norm.eval(x, input(1)?, inputs.get(2).copied()),
             Op::Elementwise(op) => op.eval(x, inputs),
             Op::Transpose(perm) => {
                 let perm = perm

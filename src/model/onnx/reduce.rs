@@ -1,5 +1,7 @@
-//! `ReduceMean` and `ReduceSum`: the dynamo exporter writes PyTorch's `AdaptiveAvgPool2d(1)` and
-//! `x.mean((2, 3))` as a `ReduceMean` over the spatial axes.
+//! Reductions: `ReduceMean` and `ReduceSum` (the dynamo exporter writes PyTorch's
+//! `AdaptiveAvgPool2d(1)` and `x.mean((2, 3))` as a `ReduceMean` over the spatial axes), and
+//! `LayerNormalization` (PyTorch's `nn.LayerNorm` from opset 17; earlier opsets decompose it into
+//! `ReduceMean`, `Sub`, `Pow`, `Sqrt` and `Div`).
 
 use candle_core::Tensor;
 
@@ -80,5 +82,48 @@ impl Reduce {
             .map(|(_, &d)| d)
             .collect();
         reduced.reshape(shape)
+    }
+}
+
+/// The attributes of `LayerNormalization`.
+pub(crate) const LAYER_NORM_ATTRIBUTES: &[&str] = &["axis", "epsilon", "stash_type"];
+
+/// `LayerNormalization` in inference: `(x - mean) / sqrt(variance + epsilon) · scale + bias`,
+/// mean and (biased) variance over the axes from `axis` on, as `nn.LayerNorm` computes them.
+#[derive(Debug, Clone)]
+pub(crate) struct LayerNorm {
+    axis: i64,
+    epsilon: f64,
+}
+
+/// Compiles a `LayerNormalization` node, which reads `x`, `scale` and an optional `bias`.
+pub(crate) fn layer_norm(attributes: &Attributes) -> Result<LayerNorm, ModelError> {
+    if attributes.int_or("stash_type", 1)? != 1 {
+        return Err(attributes.unsupported("a `stash_type` other than float"));
+    }
+    Ok(LayerNorm {
+        axis: attributes.int_or("axis", -1)?,
+        epsilon: f64::from(attributes.float_or("epsilon", 1e-5)?),
+    })
+}
+
+impl LayerNorm {
+    /// Normalises `x` and applies `scale` and `bias` (broadcast over the normalised axes).
+    pub(crate) fn eval(
+        &self,
+        x: &Tensor,
+        scale: &Tensor,
+        bias: Option<&Tensor>,
+    ) -> candle_core::Result<Tensor> {
+        let from = axis(self.axis, x.rank())?;
+        let axes: Vec<usize> = (from..x.rank()).collect();
+        let centred = x.broadcast_sub(&x.mean_keepdim(axes.clone())?)?;
+        let variance = centred.sqr()?.mean_keepdim(axes)?;
+        let normalised = centred.broadcast_div(&(variance + self.epsilon)?.sqrt()?)?;
+        let scaled = normalised.broadcast_mul(scale)?;
+        match bias {
+            Some(bias) => scaled.broadcast_add(bias),
+            None => Ok(scaled),
+        }
     }
 }
