@@ -721,14 +721,14 @@ fn unsupported_operators_and_attributes_are_named_with_their_node() {
     let error = OnnxModel::compile(
         &with(vec![
             node("Gemm", "fc", &["x", "w"], &["h"], vec![int("transB", 1)]),
-            node("Erf", "erf_7", &["h"], &["y"], vec![]),
+            node("Celu", "celu_7", &["h"], &["y"], vec![]),
         ]),
         "m.onnx",
     )
-    .expect_err("Erf is not supported");
+    .expect_err("Celu is not supported");
     assert_eq!(
         error.to_string(),
-        "unsupported ONNX operator `Erf` in node `erf_7`"
+        "unsupported ONNX operator `Celu` in node `celu_7`"
     );
     let error = OnnxModel::compile(
         &with(vec![node(

@@ -320,3 +320,26 @@ warn attacked: accuracy(cnn, attack) <= accuracy(cnn, clean)
         .expect("the accuracy under attack");
     assert!(attacked.value <= clean.value);
 }
+
+/// `docs/models.md` lists exactly the operators the compiler accepts.
+#[test]
+fn the_documented_operators_are_the_supported_ones() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/models.md");
+    let text = std::fs::read_to_string(path).expect("docs/models.md");
+    let table = text
+        .split("### Supported operators")
+        .nth(1)
+        .and_then(|rest| rest.split("### Known limits").next())
+        .expect("the operator table");
+    let mut documented: Vec<&str> = table
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|line| line.split(" |").next())
+        .flat_map(|cell| cell.split(", "))
+        .map(|op| op.trim_matches('`'))
+        .collect();
+    documented.sort_unstable();
+    let mut supported = rbench::model::onnx::SUPPORTED_OPERATORS.to_vec();
+    supported.sort_unstable();
+    assert_eq!(documented, supported);
+}
