@@ -232,8 +232,9 @@ fn unsupported_operators_are_named_with_their_node() {
     );
 }
 
-/// `rbench run` on the CNN with a generated npz data set: the noise and FGSM sweeps run
-/// through batch norm, max-pools and the computed flatten, and the results are written.
+/// `rbench plan --link` and `rbench run` on the CNN with a generated npz data set: the plan
+/// counts its FLOPs, the noise and FGSM sweeps run through its batch norms, max-pools and
+/// flatten, and the clean accuracy in `results.json` is the model's.
 #[test]
 fn rbench_runs_an_exported_cnn() {
     const SAMPLES: usize = 12;
@@ -243,7 +244,7 @@ fn rbench_runs_an_exported_cnn() {
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders");
         std::fs::write(path, bytes).expect("write a file");
     };
-    let model = std::fs::read(fixtures().join("cnn_opset17.onnx")).expect("the model");
+    let model = std::fs::read(fixtures().join("cnn_opset17_unfolded.onnx")).expect("the model");
     write("models/cnn.onnx", &model);
     let pixels: Vec<f32> = (0..SAMPLES * 28 * 28)
         .map(|i| ((i as f64 * 0.618_033_988_75) % 1.0) as f32)
@@ -284,11 +285,22 @@ evaluate cnn on images under [noise, attack]
 warn attacked: accuracy(cnn, attack) <= accuracy(cnn, clean)
 "#;
     write("bench.rbench", spec.as_bytes());
-    let output = Command::new(env!("CARGO_BIN_EXE_rbench"))
-        .current_dir(dir.path())
-        .args(["run", "bench.rbench", "--quiet"])
-        .output()
-        .expect("rbench runs");
+    let rbench = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rbench"))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .expect("rbench runs")
+    };
+    // The link step reads the model and counts its FLOPs.
+    let plan = rbench(&["plan", "--link", "bench.rbench"]);
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(
+        text.contains("cnn on images: 261,856 (262 k) per forward pass"),
+        "{text}{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    let output = rbench(&["run", "bench.rbench", "--quiet"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     let results = dir.path().join("rbench-results/bench/results.json");

@@ -210,6 +210,7 @@ fn slices_clamp_their_bounds_and_step_both_ways() {
     assert_eq!(slice(&[-1], &[i64::MIN], &[-2]), [9., 7., 5., 3., 1.]);
     assert_eq!(slice(&[1], &[8], &[3]), [1., 4., 7.]);
     assert_eq!(slice(&[5], &[2], &[1]), [0f32; 0]);
+    assert_eq!(slice(&[0], &[i64::MAX], &[i64::MAX]), [0.]);
     let grid = floats(&[0., 1., 2., 3., 4., 5.], &[2, 3]);
     let y = run(
         "Slice",
@@ -242,6 +243,11 @@ fn constant_of_shape_and_cast_keep_integers_and_floats_apart() {
     assert_eq!(sevens.dtype(), DType::I64);
     assert_eq!(values_i64(&sevens), [7; 4]);
     let zeros = run("ConstantOfShape", &ints(&[3]), &[], vec![]);
+    let (fill, _) = compile("ConstantOfShape", &[], vec![]).expect("a fill");
+    let error = fill
+        .eval(&[&ints(&[1 << 20, 1 << 20])])
+        .expect_err("too large");
+    assert!(error.to_string().contains("larger than"), "{error}");
     assert_eq!(
         (zeros.dtype(), values_f32(&zeros)),
         (DType::F32, vec![0.; 3])

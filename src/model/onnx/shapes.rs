@@ -17,6 +17,10 @@ use super::proto::data_type;
 use crate::model::network::ModelError;
 use crate::model::run;
 
+/// The most elements `ConstantOfShape` fills (a shape read from a corrupt model must not
+/// exhaust memory).
+const MAX_FILLED: usize = 1 << 28;
+
 /// A compiled shape operator.
 #[derive(Debug, Clone)]
 pub(crate) enum ShapeOp {
@@ -66,7 +70,10 @@ impl SliceAxis {
         let mut i = start;
         while (self.step > 0 && i < end) || (self.step < 0 && i > end) {
             kept.push(i as u32);
-            i += self.step;
+            match i.checked_add(self.step) {
+                Some(next) => i = next,
+                None => break,
+            }
         }
         kept
     }
@@ -335,6 +342,12 @@ impl ShapeOp {
             }
             ShapeOp::ConstantOfShape { value, dtype } => {
                 let shape = dimensions(x)?;
+                let count = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+                if count.is_none_or(|n| n > MAX_FILLED) {
+                    return Err(candle_core::Error::Msg(format!(
+                        "a constant of shape {shape:?} is larger than {MAX_FILLED} elements"
+                    )));
+                }
                 Tensor::full(*value, shape, &Device::Cpu)?.to_dtype(*dtype)
             }
             ShapeOp::Cast(dtype) => x.to_dtype(*dtype),
