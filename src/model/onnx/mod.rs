@@ -5,6 +5,7 @@ mod attributes;
 mod compile;
 mod decode;
 mod elementwise;
+mod eval;
 mod model;
 #[cfg(test)]
 mod op_tests;
