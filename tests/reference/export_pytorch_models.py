@@ -3,7 +3,7 @@
 The fixtures of `tests/onnx_pytorch.rs` (in `tests/fixtures/onnx/pytorch/`) come from this script:
 each model is built with seeded random weights (batch-norm running statistics included, so that
 they are not the identity), put in eval mode, and exported with `torch.onnx.export` by the
-TorchScript exporter (`dynamo=False`, opsets 13 and 17) and, when the installed torch has it, by
+TorchScript exporter (`dynamo=False`, opsets 11, 13 and 17) and, when the installed torch has it, by
 the dynamo exporter (`dynamo=True`). For each model, `<model>.json` holds a seeded input batch,
 PyTorch's output on it, and onnxruntime's output for every exported file.
 
@@ -209,10 +209,10 @@ class Variant:
 
 
 def variants(name, model):
-    """The exports of a model: TorchScript at opsets 13 and 17 (and 17 without folding batch
+    """The exports of a model: TorchScript at opsets 11, 13 and 17 (and 17 without folding batch
     norms into convolutions, for models that have them; for the MLP, 17 with a fixed batch of
     1, as an export without `dynamic_axes` has), and dynamo."""
-    found = [Variant(f"{name}_opset13.onnx", opset=13), Variant(f"{name}_opset17.onnx", opset=17)]
+    found = [Variant(f"{name}_opset{opset}.onnx", opset=opset) for opset in (11, 13, 17)]
     if any(isinstance(m, nn.BatchNorm2d) for m in model.modules()):
         found.append(Variant(f"{name}_opset17_unfolded.onnx", opset=17, fold=False))
     if name == "mlp":
