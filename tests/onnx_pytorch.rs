@@ -176,7 +176,7 @@ fn signatures_and_flops_are_read_before_running() {
             + 16 * 8 * 4 * 4
             + 16 * 10);
     let tabular = 2 * (12 * 16 + 16 * 8 + 8 * 3);
-    let pool_softmax = 2 * (6 * 3 * 9 * 30 * 30 + 6 * 8 * 8 * 5);
+    let pool_softmax = 2 * (6 * 3 * 9 * 32 * 32 + 6 * 8 * 8 * 5);
     let expected: BTreeMap<&str, u64> = [
         ("mlp", mlp),
         ("cnn", cnn),

@@ -122,11 +122,12 @@ class Tabular(nn.Module):
 
 
 class PoolSoftmax(nn.Module):
-    """Average pools with padding (with and without the padding counted) and a ceil-mode
-    max-pool on 3x32x32, ending in a softmax over the classes."""
+    """Reflection padding, average pools with padding (with and without the padding counted)
+    and a ceil-mode max-pool on 3x32x32, ending in a softmax over the classes."""
 
     def __init__(self):
         super().__init__()
+        self.pad = nn.ReflectionPad2d(1)
         self.conv = nn.Conv2d(3, 6, 3)
         self.avg = nn.AvgPool2d(3, stride=2, padding=1)
         self.avg_exclude = nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
@@ -134,7 +135,7 @@ class PoolSoftmax(nn.Module):
         self.fc = nn.Linear(6 * 8 * 8, 5)
 
     def forward(self, x):
-        x = self.max(torch.tanh(self.avg_exclude(self.avg(self.conv(x)))))
+        x = self.max(torch.tanh(self.avg_exclude(self.avg(self.conv(self.pad(x))))))
         return torch.softmax(self.fc(torch.flatten(x, 1)), dim=1)
 
 

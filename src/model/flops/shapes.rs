@@ -216,7 +216,7 @@ pub(super) fn squeeze(insert: bool, x: &Tensor, axes: Option<Vec<i64>>) -> Resul
 }
 
 /// `Slice` of `x` from `starts` to `ends` along `axes` (all from the first, when absent) by
-/// `steps` (1 when absent); integer elements kept when `x` is a known vector.
+/// `steps` (1 when absent); known integer elements are selected.
 pub(super) fn slice(
     x: &Tensor,
     starts: &[i64],
@@ -233,7 +233,8 @@ pub(super) fn slice(
         ));
     }
     let mut shape = x.shape.clone();
-    let mut ints = x.ints.clone().filter(|_| shape.len() == 1);
+    // The indices kept along each axis.
+    let mut kept_along: Vec<Vec<usize>> = shape.iter().map(|&d| (0..d).collect()).collect();
     for i in 0..starts.len() {
         let at = axis(axes[i], shape.len())?;
         let size = shape[at] as i64;
@@ -252,9 +253,59 @@ pub(super) fn slice(
                 .collect(),
         };
         shape[at] = kept.len();
-        ints = ints.map(|values| kept.iter().map(|&k| values[k as usize]).collect());
+        kept_along[at] = kept.iter().map(|&k| k as usize).collect();
     }
+    let ints = x.ints.as_ref().map(|values| {
+        let strides = strides(&x.shape);
+        positions(&shape)
+            .map(|position| {
+                let offset: usize = (0..shape.len())
+                    .map(|a| kept_along[a][position[a]] * strides[a])
+                    .sum();
+                values[offset]
+            })
+            .collect()
+    });
     Ok(Tensor { shape, ints })
+}
+
+/// `Transpose` of `x` by `perm` (output axis `i` is input axis `perm[i]`); elements permuted.
+pub(super) fn transpose(x: &Tensor, perm: &[usize]) -> Tensor {
+    let shape: Vec<usize> = perm.iter().map(|&p| x.shape[p]).collect();
+    let ints = x.ints.as_ref().map(|values| {
+        let strides = strides(&x.shape);
+        positions(&shape)
+            .map(|position| {
+                let offset: usize = (0..shape.len())
+                    .map(|a| position[a] * strides[perm[a]])
+                    .sum();
+                values[offset]
+            })
+            .collect()
+    });
+    Tensor { shape, ints }
+}
+
+/// The row-major strides of `shape`.
+fn strides(shape: &[usize]) -> Vec<usize> {
+    let mut strides = vec![1; shape.len()];
+    for a in (0..shape.len().saturating_sub(1)).rev() {
+        strides[a] = strides[a + 1] * shape[a + 1];
+    }
+    strides
+}
+
+/// Every multi-index of `shape`, in row-major order.
+fn positions(shape: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
+    let count = shape.iter().product::<usize>();
+    (0..count).map(move |mut flat| {
+        let mut position = vec![0; shape.len()];
+        for a in (0..shape.len()).rev() {
+            position[a] = flat % shape[a];
+            flat /= shape[a];
+        }
+        position
+    })
 }
 
 /// The shape of a reduction (`ReduceMean`, `ReduceSum`) of `x` over `axes` (every axis when
@@ -385,6 +436,20 @@ mod tests {
         let every_third = shape_of(slice(&x, &[1], &[10], Some(vec![1]), Some(vec![3])));
         assert_eq!(every_third, Tensor::shaped(vec![2, 3, 5]));
         assert!(slice(&x, &[0], &[1, 2], None, None).is_err());
+        // PyTorch's pads of `F.pad`: [[0, 0], [0, 0], [1, 1], [2, 2]] reversed row-wise, then
+        // transposed and flattened into ONNX's [begins..., ends...].
+        let pairs = Tensor::ints(vec![4, 2], vec![0, 0, 0, 0, 1, 1, 2, 2]);
+        let reversed = shape_of(slice(
+            &pairs,
+            &[-1],
+            &[i64::MIN],
+            Some(vec![0]),
+            Some(vec![-1]),
+        ));
+        assert_eq!(reversed.ints, Some(vec![2, 2, 1, 1, 0, 0, 0, 0]));
+        let onnx = transpose(&reversed, &[1, 0]);
+        assert_eq!(onnx.shape, [2, 4]);
+        assert_eq!(onnx.ints, Some(vec![2, 1, 0, 0, 2, 1, 0, 0]));
     }
 
     #[test]

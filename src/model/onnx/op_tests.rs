@@ -426,3 +426,61 @@ fn unsupported_shapes_of_supported_operators_name_the_node() {
         "unsupported ONNX operator `LSTM` in node `n`"
     );
 }
+
+#[test]
+fn pads_fill_copy_or_crop_each_axis() {
+    let x = floats(&[1., 2., 3., 4., 5., 6.], &[2, 3]);
+    let pad = |mode: &str, pads: &[i64]| {
+        let attribute = AttributeProto {
+            name: Some("mode".into()),
+            s: Some(mode.as_bytes().to_vec().into()),
+            ..Default::default()
+        };
+        let value = Tensor::new(9f32, &Device::Cpu).expect("a value");
+        let y = run(
+            "Pad",
+            &x,
+            &[("pads", ints(pads)), ("v", value)],
+            vec![attribute],
+        );
+        (y.dims().to_vec(), values_f32(&y))
+    };
+    // pads are [begin of each axis..., end of each axis...].
+    assert_eq!(
+        pad("constant", &[0, 1, 0, 2]),
+        (
+            vec![2, 6],
+            vec![9., 1., 2., 3., 9., 9., 9., 4., 5., 6., 9., 9.]
+        )
+    );
+    assert_eq!(
+        pad("reflect", &[0, 2, 0, 1]),
+        (
+            vec![2, 6],
+            vec![3., 2., 1., 2., 3., 2., 6., 5., 4., 5., 6., 5.]
+        )
+    );
+    assert_eq!(
+        pad("edge", &[1, 0, 0, 1]),
+        (
+            vec![3, 4],
+            vec![1., 2., 3., 3., 1., 2., 3., 3., 4., 5., 6., 6.]
+        )
+    );
+    assert_eq!(
+        pad("wrap", &[0, 1, 0, 1]),
+        (vec![2, 5], vec![3., 1., 2., 3., 1., 6., 4., 5., 6., 4.])
+    );
+    // Negative pads crop.
+    assert_eq!(pad("constant", &[0, -1, 0, -1]), (vec![2, 1], vec![2., 5.]));
+    let (op, _) = compile("Pad", &[("pads", ints(&[0, 3, 0, 0]))], vec![]).expect("a pad");
+    assert!(op.eval(&[&x]).is_ok(), "constant padding has no limit");
+    let reflect = AttributeProto {
+        name: Some("mode".into()),
+        s: Some(b"reflect".to_vec().into()),
+        ..Default::default()
+    };
+    let (op, _) = compile("Pad", &[("pads", ints(&[0, 3, 0, 0]))], vec![reflect]).expect("a pad");
+    let error = op.eval(&[&x]).expect_err("reflecting past the edge");
+    assert!(error.to_string().contains("needs more than"), "{error}");
+}

@@ -48,6 +48,7 @@ pub const SUPPORTED: &[&str] = &[
     "Min",
     "Mul",
     "Neg",
+    "Pad",
     "Pow",
     "Reciprocal",
     "ReduceMean",
