@@ -13,6 +13,7 @@ mod ops;
 pub mod proto;
 mod reduce;
 mod shapes;
+mod slice_pad;
 
 pub use model::OnnxModel;
 pub use ops::SUPPORTED as SUPPORTED_OPERATORS;
