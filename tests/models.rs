@@ -5,6 +5,7 @@
 
 #[path = "reference/naive.rs"]
 mod naive;
+mod support;
 
 use std::collections::HashMap;
 
@@ -14,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use rbench::model::onnx::proto::tensor_shape_proto::{dimension, Dimension};
 use rbench::model::onnx::proto::*;
 use rbench::model::{Activation, Architecture, BuiltinModel, ModelError, Network, OnnxModel};
+use support::gradient::assert_gradient;
 
 // ---------------------------------------------------------------------------------------------
 // Random weights
@@ -210,53 +212,6 @@ fn assert_logits(network: &dyn Network, inputs: &[f32], n: usize, reference: &T)
             "logit {i}: {found} where the reference is {expected}"
         );
     }
-}
-
-/// The input gradient of the cross-entropy matches central finite differences on `coords`
-/// (coordinates where the loss has a kink, so that steps of `h` and `h / 2` disagree, are
-/// skipped; most must be checked), and the logits it returns are the forward logits.
-fn assert_gradient(network: &dyn Network, inputs: &[f32], n: usize, h: f32) {
-    let labels: Vec<usize> = (0..n).map(|i| (3 * i + 1) % network.classes()).collect();
-    let loss_gradient = |logits: &[f32]| naive::cross_entropy_gradient(logits, &labels);
-    let result = network
-        .input_gradient(inputs, n, &loss_gradient)
-        .expect("input gradient");
-    assert_eq!(result.logits, network.forward(inputs, n).expect("forward"));
-    assert_eq!(result.gradient.len(), inputs.len());
-    let loss = |x: &[f32]| naive::cross_entropy(&network.forward(x, n).expect("forward"), &labels);
-    let difference = |i: usize, h: f32| {
-        let mut x = inputs.to_vec();
-        x[i] = inputs[i] + h;
-        let up = loss(&x);
-        x[i] = inputs[i] - h;
-        let down = loss(&x);
-        // The step actually taken in f32.
-        (up - down) / (f64::from(inputs[i] + h) - f64::from(inputs[i] - h))
-    };
-    let stride = (inputs.len() / 23).max(1);
-    let (mut checked, mut skipped, mut nonzero) = (0, 0, 0);
-    for i in (0..inputs.len()).step_by(stride) {
-        let (coarse, fine) = (difference(i, h), difference(i, h / 2.0));
-        if (coarse - fine).abs() > 1e-2 * coarse.abs().max(fine.abs()) + 2e-4 {
-            skipped += 1;
-            continue;
-        }
-        let analytic = f64::from(result.gradient[i]);
-        assert!(
-            (analytic - fine).abs() <= 1e-2 * fine.abs().max(analytic.abs()) + 2e-4,
-            "coordinate {i}: gradient {analytic}, finite differences {fine}"
-        );
-        checked += 1;
-        nonzero += usize::from(fine.abs() > 1e-3);
-    }
-    assert!(
-        checked >= 2 * skipped && checked >= 8,
-        "{checked} coordinates checked, {skipped} skipped"
-    );
-    assert!(
-        nonzero >= checked / 5 && nonzero >= 2,
-        "only {nonzero} of {checked} gradients are not zero"
-    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -766,14 +721,14 @@ fn unsupported_operators_and_attributes_are_named_with_their_node() {
     let error = OnnxModel::compile(
         &with(vec![
             node("Gemm", "fc", &["x", "w"], &["h"], vec![int("transB", 1)]),
-            node("Erf", "erf_7", &["h"], &["y"], vec![]),
+            node("Celu", "celu_7", &["h"], &["y"], vec![]),
         ]),
         "m.onnx",
     )
-    .expect_err("Erf is not supported");
+    .expect_err("Celu is not supported");
     assert_eq!(
         error.to_string(),
-        "unsupported ONNX operator `Erf` in node `erf_7`"
+        "unsupported ONNX operator `Celu` in node `celu_7`"
     );
     let error = OnnxModel::compile(
         &with(vec![node(

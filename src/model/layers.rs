@@ -140,7 +140,13 @@ pub(crate) enum Reduce {
 }
 
 /// Pads `x` along `dim` with `before` and `after` elements of `value`.
-fn pad(x: &Tensor, dim: usize, before: usize, after: usize, value: f32) -> Result<Tensor> {
+pub(crate) fn pad(
+    x: &Tensor,
+    dim: usize,
+    before: usize,
+    after: usize,
+    value: f32,
+) -> Result<Tensor> {
     if before == 0 && after == 0 {
         return Ok(x.clone());
     }

@@ -232,36 +232,3 @@ pub fn concat_columns(a: &T, b: &T) -> T {
     }
     T::new(&[n, ca + cb], out)
 }
-
-/// Cross-entropy of each row of logits `[n, k]` with its label, summed over rows.
-pub fn cross_entropy(logits: &[f32], labels: &[usize]) -> f64 {
-    let k = logits.len() / labels.len();
-    logits
-        .chunks(k)
-        .zip(labels)
-        .map(|(row, &label)| {
-            let max = row
-                .iter()
-                .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
-            let sum: f64 = row.iter().map(|&v| (f64::from(v) - max).exp()).sum();
-            max + sum.ln() - f64::from(row[label])
-        })
-        .sum()
-}
-
-/// The gradient of [`cross_entropy`] with respect to the logits: `softmax - one_hot`.
-pub fn cross_entropy_gradient(logits: &[f32], labels: &[usize]) -> Vec<f32> {
-    let k = logits.len() / labels.len();
-    logits
-        .chunks(k)
-        .zip(labels)
-        .flat_map(|(row, &label)| {
-            let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-            let exp: Vec<f32> = row.iter().map(|&v| (v - max).exp()).collect();
-            let sum: f32 = exp.iter().sum();
-            exp.into_iter()
-                .enumerate()
-                .map(move |(i, e)| e / sum - if i == label { 1.0 } else { 0.0 })
-        })
-        .collect()
-}

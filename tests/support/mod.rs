@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod files;
+pub mod gradient;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 use rbench::syntax::{parse, scan, FileId, SourceFile};

@@ -9,7 +9,7 @@ use crate::model::onnx::proto::{AttributeProto, ModelProto, NodeProto};
 
 use super::shapes::{
     axis, broadcast, concat, constant, constant_node, elementwise, fail, gather, non_negative,
-    product, reshape, squeeze, Problem, Tensor,
+    product, reduce, reshape, slice, squeeze, transpose, Problem, Tensor,
 };
 
 /// Why a graph's FLOPs cannot be estimated; the caller reports them as unknown.
@@ -51,11 +51,13 @@ const SAME_SHAPE: &[&str] = &[
     "HardSigmoid",
     "HardSwish",
     "Identity",
+    "LayerNormalization",
     "LeakyRelu",
     "Log",
     "LogSoftmax",
     "Neg",
     "PRelu",
+    "Reciprocal",
     "Relu",
     "Selu",
     "Sigmoid",
@@ -190,7 +192,18 @@ fn propagate(node: &NodeProto, inputs: &[Option<&Tensor>]) -> Result<(Tensor, u6
             let axis = axis(int_attr(node, "axis", 1), x.len() + 1)?;
             shaped(vec![x[..axis].iter().product(), x[axis..].iter().product()])
         }
-        "Reshape" => shaped(reshape(node, &input(0)?.shape, input(1)?)?),
+        "Reshape" => {
+            let x = input(0)?;
+            let shape = reshape(node, &x.shape, input(1)?)?;
+            // Row-major elements are unchanged.
+            Ok((
+                Tensor {
+                    shape,
+                    ints: x.ints.clone(),
+                },
+                0,
+            ))
+        }
         "Concat" => {
             let parts: Vec<&Tensor> = inputs.iter().flatten().copied().collect();
             Ok((concat(int_attr(node, "axis", 0), &parts)?, 0))
@@ -206,7 +219,8 @@ fn propagate(node: &NodeProto, inputs: &[Option<&Tensor>]) -> Result<(Tensor, u6
             if sorted != (0..x.len() as i64).collect::<Vec<_>>() {
                 return fail(format!("`perm` {perm:?} does not permute {} axes", x.len()));
             }
-            shaped(perm.iter().map(|&p| x[p as usize]).collect())
+            let perm: Vec<usize> = perm.iter().map(|&p| p as usize).collect();
+            Ok((transpose(input(0)?, &perm), 0))
         }
         "Shape" => {
             let x = &input(0)?.shape;
@@ -230,6 +244,82 @@ fn propagate(node: &NodeProto, inputs: &[Option<&Tensor>]) -> Result<(Tensor, u6
             Ok((squeeze(op == "Unsqueeze", input(0)?, axes)?, 0))
         }
         "Constant" => Ok((constant_node(node)?, 0)),
+        "Pad" => {
+            let known = |index: usize| inputs.get(index).copied().flatten().map(|t| &t.ints);
+            let pads = match (ints_attr(node, "pads"), known(1)) {
+                (Some(pads), _) => pads.to_vec(),
+                (None, Some(Some(pads))) => pads.clone(),
+                _ => return fail("its pads are not known before running"),
+            };
+            let x = &input(0)?.shape;
+            let count = pads.len() / 2;
+            let axes: Vec<i64> = match known(3) {
+                Some(Some(axes)) => axes.clone(),
+                Some(None) => return fail("its axes are computed at run time"),
+                None => (0..count as i64).collect(),
+            };
+            if pads.len() % 2 != 0 || axes.len() != count {
+                return fail(format!("pads {pads:?} do not fit the axes {axes:?}"));
+            }
+            let mut shape = x.clone();
+            for (i, &a) in axes.iter().enumerate() {
+                let at = axis(a, x.len())?;
+                let size = shape[at] as i64 + pads[i] + pads[count + i];
+                shape[at] = match usize::try_from(size) {
+                    Ok(size) => size,
+                    Err(_) => return fail(format!("pads {pads:?} crop more than {x:?}")),
+                };
+            }
+            shaped(shape)
+        }
+        "Slice" => {
+            // Starts, ends, axes: attributes before opset 10, inputs (with steps) since.
+            let list = |name: &str, index: usize| match ints_attr(node, name) {
+                Some(values) => Ok(Some(values.to_vec())),
+                None => match inputs.get(index).copied().flatten() {
+                    None => Ok(None),
+                    Some(tensor) => match &tensor.ints {
+                        Some(ints) => Ok(Some(ints.clone())),
+                        None => fail(format!("its {name} are computed at run time")),
+                    },
+                },
+            };
+            let (Some(starts), Some(ends)) = (list("starts", 1)?, list("ends", 2)?) else {
+                return fail("it has no starts or ends");
+            };
+            let axes = list("axes", 3)?;
+            let steps = list("steps", 4)?;
+            Ok((slice(input(0)?, &starts, &ends, axes, steps)?, 0))
+        }
+        "ConstantOfShape" => match &input(0)?.ints {
+            Some(dims) => {
+                let shape = non_negative("its shape", dims)?;
+                let value = attribute(node, "value").and_then(|a| a.t.as_ref());
+                let fill = value.map(constant).and_then(|v| v.ints).unwrap_or_default();
+                let count = product(&shape) as usize;
+                let ints = match (value, fill.as_slice()) {
+                    // Integer shapes or pads built from a fill (zeros when no value is given
+                    // are floats).
+                    (Some(_), &[fill]) if count <= 64 => Some(vec![fill; count]),
+                    _ => None,
+                };
+                Ok((Tensor { shape, ints }, 0))
+            }
+            None => fail("its shape is computed at run time"),
+        },
+        "ReduceMean" | "ReduceSum" => {
+            let axes = match (ints_attr(node, "axes"), inputs.get(1).copied().flatten()) {
+                (Some(axes), _) => axes.to_vec(),
+                (None, Some(tensor)) => match &tensor.ints {
+                    Some(ints) => ints.clone(),
+                    None => return fail("its axes are computed at run time"),
+                },
+                (None, None) => Vec::new(),
+            };
+            let keep = int_attr(node, "keepdims", 1) != 0;
+            let noop = int_attr(node, "noop_with_empty_axes", 0) != 0;
+            shaped(reduce(&input(0)?.shape, &axes, keep, noop)?)
+        }
         _ => Err(Problem::Unsupported),
     }
 }

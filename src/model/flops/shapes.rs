@@ -215,6 +215,126 @@ pub(super) fn squeeze(insert: bool, x: &Tensor, axes: Option<Vec<i64>>) -> Resul
     })
 }
 
+/// `Slice` of `x` from `starts` to `ends` along `axes` (all from the first, when absent) by
+/// `steps` (1 when absent); known integer elements are selected.
+pub(super) fn slice(
+    x: &Tensor,
+    starts: &[i64],
+    ends: &[i64],
+    axes: Option<Vec<i64>>,
+    steps: Option<Vec<i64>>,
+) -> Result<Tensor, Problem> {
+    let axes = axes.unwrap_or_else(|| (0..starts.len() as i64).collect());
+    let steps = steps.unwrap_or_else(|| vec![1; starts.len()]);
+    if [ends.len(), axes.len(), steps.len()] != [starts.len(); 3] || steps.contains(&0) {
+        return fail(format!(
+            "starts {starts:?}, ends {ends:?}, axes {axes:?} and steps {steps:?} do not describe \
+             a slice"
+        ));
+    }
+    let mut shape = x.shape.clone();
+    // The indices kept along each axis.
+    let mut kept_along: Vec<Vec<usize>> = shape.iter().map(|&d| (0..d).collect()).collect();
+    for i in 0..starts.len() {
+        let at = axis(axes[i], shape.len())?;
+        let size = shape[at] as i64;
+        let resolve = |v: i64| if v < 0 { v + size } else { v };
+        let step = steps[i];
+        let (low, high) = if step > 0 { (0, size) } else { (-1, size - 1) };
+        let (start, end) = (
+            resolve(starts[i]).clamp(low, high),
+            resolve(ends[i]).clamp(low, high),
+        );
+        let kept: Vec<i64> = match step > 0 {
+            true => (start..end).step_by(step as usize).collect(),
+            false => (end + 1..=start)
+                .rev()
+                .step_by(step.unsigned_abs() as usize)
+                .collect(),
+        };
+        shape[at] = kept.len();
+        kept_along[at] = kept.iter().map(|&k| k as usize).collect();
+    }
+    let ints = x.ints.as_ref().map(|values| {
+        let strides = strides(&x.shape);
+        positions(&shape)
+            .map(|position| {
+                let offset: usize = (0..shape.len())
+                    .map(|a| kept_along[a][position[a]] * strides[a])
+                    .sum();
+                values[offset]
+            })
+            .collect()
+    });
+    Ok(Tensor { shape, ints })
+}
+
+/// `Transpose` of `x` by `perm` (output axis `i` is input axis `perm[i]`); elements permuted.
+pub(super) fn transpose(x: &Tensor, perm: &[usize]) -> Tensor {
+    let shape: Vec<usize> = perm.iter().map(|&p| x.shape[p]).collect();
+    let ints = x.ints.as_ref().map(|values| {
+        let strides = strides(&x.shape);
+        positions(&shape)
+            .map(|position| {
+                let offset: usize = (0..shape.len())
+                    .map(|a| position[a] * strides[perm[a]])
+                    .sum();
+                values[offset]
+            })
+            .collect()
+    });
+    Tensor { shape, ints }
+}
+
+/// The row-major strides of `shape`.
+fn strides(shape: &[usize]) -> Vec<usize> {
+    let mut strides = vec![1; shape.len()];
+    for a in (0..shape.len().saturating_sub(1)).rev() {
+        strides[a] = strides[a + 1] * shape[a + 1];
+    }
+    strides
+}
+
+/// Every multi-index of `shape`, in row-major order.
+fn positions(shape: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
+    let count = shape.iter().product::<usize>();
+    (0..count).map(move |mut flat| {
+        let mut position = vec![0; shape.len()];
+        for a in (0..shape.len()).rev() {
+            position[a] = flat % shape[a];
+            flat /= shape[a];
+        }
+        position
+    })
+}
+
+/// The shape of a reduction (`ReduceMean`, `ReduceSum`) of `x` over `axes` (every axis when
+/// empty, unless `noop_with_empty_axes`), keeping them as 1 with `keep_dims`.
+pub(super) fn reduce(
+    x: &[usize],
+    axes: &[i64],
+    keep_dims: bool,
+    noop_with_empty_axes: bool,
+) -> Result<Vec<usize>, Problem> {
+    if axes.is_empty() && noop_with_empty_axes {
+        return Ok(x.to_vec());
+    }
+    let reduced: Vec<usize> = match axes {
+        [] => (0..x.len()).collect(),
+        axes => axes
+            .iter()
+            .map(|&a| axis(a, x.len()))
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(x.iter()
+        .enumerate()
+        .filter_map(|(i, &d)| match reduced.contains(&i) {
+            true => keep_dims.then_some(1),
+            false => Some(d),
+        })
+        .collect())
+}
+
 /// A `Constant` node's value.
 pub(super) fn constant_node(node: &NodeProto) -> Result<Tensor, Problem> {
     let attribute = |name| attribute(node, name);
@@ -285,4 +405,65 @@ pub(super) fn non_negative(name: &str, values: &[i64]) -> Result<Vec<usize>, Pro
             Err(_) => fail(format!("`{name}` {values:?} has a negative value")),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape_of(result: Result<Tensor, Problem>) -> Tensor {
+        match result {
+            Ok(tensor) => tensor,
+            Err(Problem::Shape(problem)) => panic!("{problem}"),
+            Err(Problem::Unsupported) => panic!("unsupported"),
+        }
+    }
+
+    #[test]
+    fn slices_keep_the_elements_of_known_vectors() {
+        let dims = Tensor::ints(vec![4], vec![8, 3, 32, 32]);
+        let tail = shape_of(slice(&dims, &[-2], &[i64::MAX], None, None));
+        assert_eq!(tail, Tensor::ints(vec![2], vec![32, 32]));
+        let reversed = shape_of(slice(
+            &dims,
+            &[-1],
+            &[i64::MIN],
+            Some(vec![0]),
+            Some(vec![-2]),
+        ));
+        assert_eq!(reversed, Tensor::ints(vec![2], vec![32, 3]));
+        let x = Tensor::shaped(vec![2, 10, 5]);
+        let every_third = shape_of(slice(&x, &[1], &[10], Some(vec![1]), Some(vec![3])));
+        assert_eq!(every_third, Tensor::shaped(vec![2, 3, 5]));
+        assert!(slice(&x, &[0], &[1, 2], None, None).is_err());
+        // PyTorch's pads of `F.pad`: [[0, 0], [0, 0], [1, 1], [2, 2]] reversed row-wise, then
+        // transposed and flattened into ONNX's [begins..., ends...].
+        let pairs = Tensor::ints(vec![4, 2], vec![0, 0, 0, 0, 1, 1, 2, 2]);
+        let reversed = shape_of(slice(
+            &pairs,
+            &[-1],
+            &[i64::MIN],
+            Some(vec![0]),
+            Some(vec![-1]),
+        ));
+        assert_eq!(reversed.ints, Some(vec![2, 2, 1, 1, 0, 0, 0, 0]));
+        let onnx = transpose(&reversed, &[1, 0]);
+        assert_eq!(onnx.shape, [2, 4]);
+        assert_eq!(onnx.ints, Some(vec![2, 1, 0, 0, 2, 1, 0, 0]));
+    }
+
+    #[test]
+    fn reductions_keep_or_drop_their_axes() {
+        let ok = |result: Result<Vec<usize>, Problem>| match result {
+            Ok(shape) => shape,
+            Err(_) => panic!("a reduction"),
+        };
+        assert_eq!(ok(reduce(&[2, 8, 4, 4], &[-1, -2], false, false)), [2, 8]);
+        assert_eq!(
+            ok(reduce(&[2, 8, 4, 4], &[2, 3], true, false)),
+            [2, 8, 1, 1]
+        );
+        assert_eq!(ok(reduce(&[2, 8], &[], true, false)), [1, 1]);
+        assert_eq!(ok(reduce(&[2, 8], &[], false, true)), [2, 8]);
+    }
 }

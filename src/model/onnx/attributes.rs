@@ -1,8 +1,12 @@
 //! Reading a node's attributes at compile time: each operator names the attributes it knows, and
 //! any other one makes the node unsupported rather than silently misread.
 
+use candle_core::Tensor;
+
+use super::decode;
 use super::proto::{AttributeProto, NodeProto, TensorProto};
 use crate::model::network::ModelError;
+use crate::model::run;
 
 /// A node's attributes, checked against the names its operator supports.
 pub(crate) struct Attributes<'a> {
@@ -105,6 +109,12 @@ impl<'a> Attributes<'a> {
     /// A tensor attribute.
     pub(crate) fn tensor(&self, name: &str) -> Option<&'a TensorProto> {
         self.get(name).and_then(|a| a.t.as_ref())
+    }
+
+    /// The elements of a constant integer input (axes, a shape), as an error naming this node
+    /// when they cannot be read.
+    pub(crate) fn integers(&self, value: &Tensor) -> Result<Vec<i64>, ModelError> {
+        decode::integers(value).map_err(|e| self.unsupported(run::message(&e)))
     }
 
     /// Whether the node has an attribute `name`.

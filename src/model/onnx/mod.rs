@@ -4,9 +4,16 @@
 mod attributes;
 mod compile;
 mod decode;
+mod elementwise;
+mod eval;
 mod model;
+#[cfg(test)]
+mod op_tests;
 mod ops;
 pub mod proto;
+mod reduce;
+mod shapes;
+mod slice_pad;
 
 pub use model::OnnxModel;
 pub use ops::SUPPORTED as SUPPORTED_OPERATORS;

@@ -12,11 +12,15 @@ use crate::model::run;
 
 /// An ONNX classifier: a graph of supported operators whose weights are decoded once, taking one
 /// input `[batch, ...]` and giving logits `[batch, classes]`.
+///
+/// A graph whose input has a fixed batch of 1 (an export without a dynamic batch axis, whose
+/// reshapes have the batch size written in) is run one sample at a time.
 #[derive(Debug, Clone)]
 pub struct OnnxModel {
     program: Program,
     input_shape: Vec<usize>,
     classes: usize,
+    one_sample_at_a_time: bool,
 }
 
 impl OnnxModel {
@@ -56,12 +60,24 @@ impl OnnxModel {
                 })
             })
             .collect::<Result<Vec<usize>, ModelError>>()?;
-        if dims.is_empty() {
-            return Err(problem(format!(
-                "the graph input `{}` is a scalar, not a batch",
-                input.name
-            )));
-        }
+        let one_sample_at_a_time = match dims.first() {
+            None => {
+                return Err(problem(format!(
+                    "the graph input `{}` is a scalar, not a batch",
+                    input.name
+                )))
+            }
+            Some(None) => false,
+            Some(Some(1)) => true,
+            Some(Some(batch)) => {
+                return Err(problem(format!(
+                    "the graph input `{}` has a fixed batch size of {batch}; export the model \
+                     with a dynamic batch axis (`dynamic_axes` of `torch.onnx.export`) or a \
+                     batch of 1",
+                    input.name
+                )))
+            }
+        };
         // One sample of zeros gives the width of the logits and checks the graph end to end.
         let probe = Tensor::zeros(
             [&[1][..], &input_shape].concat(),
@@ -83,7 +99,19 @@ impl OnnxModel {
             program,
             input_shape,
             classes,
+            one_sample_at_a_time,
         })
+    }
+
+    /// Runs the graph on the batch `x`, one sample at a time when its batch is fixed at 1.
+    fn run(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        if !self.one_sample_at_a_time {
+            return self.program.run(x);
+        }
+        let logits = (0..x.dim(0)?)
+            .map(|i| self.program.run(&x.narrow(0, i, 1)?))
+            .collect::<candle_core::Result<Vec<Tensor>>>()?;
+        Tensor::cat(&logits, 0)
     }
 }
 
@@ -97,13 +125,7 @@ impl Network for OnnxModel {
     }
 
     fn forward(&self, inputs: &[f32], n: usize) -> Result<Vec<f32>, ModelError> {
-        run::forward(
-            |x| self.program.run(x),
-            inputs,
-            n,
-            &self.input_shape,
-            self.classes,
-        )
+        run::forward(|x| self.run(x), inputs, n, &self.input_shape, self.classes)
     }
 
     fn input_gradient(
@@ -113,7 +135,7 @@ impl Network for OnnxModel {
         loss_gradient: &dyn Fn(&[f32]) -> Vec<f32>,
     ) -> Result<InputGradient, ModelError> {
         run::input_gradient(
-            |x| self.program.run(x),
+            |x| self.run(x),
             inputs,
             n,
             &self.input_shape,
