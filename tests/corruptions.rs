@@ -2,14 +2,13 @@
 //! a small ramp, values computed by hand or with the reference libraries, and an end-to-end run on
 //! the bundled digits.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
 use rbench::data::Batch;
-use rbench::exec::RunResults;
 use rbench::perturb::{
     Context, Corruption, CorruptionKind, Geometric, PerturbError, Perturbation, Table, Transform,
 };
+use support::runs::{repo, run_from_temp};
 
 /// `values` (one sample per chunk of `shape`) perturbed by `perturbation`, the samples at dataset
 /// indices `first..`, on the range `range`, with the seed `[seed; 32]`.
@@ -33,6 +32,7 @@ fn perturbed(
         range,
         seed: [seed; 32],
         model: None,
+        feature_names: None,
     };
     perturbation.apply(&mut batch, &ctx)?;
     Ok(batch.inputs)
@@ -420,14 +420,6 @@ fn scaling_about_the_centre() {
     assert_eq!(shrunk[12], 12.0);
 }
 
-/// A file of the repository, as an absolute path a spec elsewhere can name.
-fn repo(relative: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(relative)
-        .display()
-        .to_string()
-}
-
 #[test]
 fn digits_accuracy_falls_with_blur_and_rotation() {
     let gates: String = (1..=5)
@@ -446,23 +438,7 @@ fn digits_accuracy_falls_with_blur_and_rotation() {
          evaluate m on data under [blur, turn]\n\n{gates}",
         repo("examples/models/digits_mlp.onnx")
     );
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let path: PathBuf = dir.path().join("spec.rbench");
-    std::fs::write(&path, spec).expect("write the spec");
-    let output = Command::new(env!("CARGO_BIN_EXE_rbench"))
-        .args(["run", "--no-cache", "--quiet", "--out"])
-        .arg(dir.path().join("out"))
-        .arg(&path)
-        .output()
-        .expect("run rbench");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = std::fs::read_to_string(dir.path().join("out/results.json")).expect("results");
-    let results: RunResults = serde_json::from_str(&text).expect("results.json parses");
+    let results = run_from_temp(&spec);
     let accuracy = |gate: &str| {
         results
             .metrics

@@ -1,40 +1,10 @@
 //! `rbench run` on the bundled data and models: the CSV source, the bundled `sample(...)` data and
 //! a safetensors model of the built-in `cnn` give the accuracies the models were trained to.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
 use rbench::exec::RunResults;
-
-/// A file of the repository, as an absolute path a spec elsewhere can name.
-fn repo(relative: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(relative)
-        .display()
-        .to_string()
-}
-
-/// Runs `spec` (written to a temporary folder) and returns its results.
-fn run(spec: &str) -> RunResults {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let path: PathBuf = dir.path().join("spec.rbench");
-    std::fs::write(&path, spec).expect("write the spec");
-    let output = Command::new(env!("CARGO_BIN_EXE_rbench"))
-        // The spec names the repository's files from a temporary folder.
-        .args(["run", "--no-cache", "--quiet", "--allow-outside", "--out"])
-        .arg(dir.path().join("out"))
-        .arg(&path)
-        .output()
-        .expect("run rbench");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = std::fs::read_to_string(dir.path().join("out/results.json")).expect("results");
-    serde_json::from_str(&text).expect("results.json parses")
-}
+use support::runs::{repo, run_from_temp};
 
 /// Asserts the first metric call's value is `hits / samples` (to the precision results.json keeps).
 fn assert_accuracy(results: &RunResults, hits: u32, samples: u32) {
@@ -57,7 +27,7 @@ fn spec(dataset: &str, model: &str, classes: u32, range: &str) -> String {
 
 #[test]
 fn csv_data_and_the_breast_cancer_model() {
-    let results = run(&spec(
+    let results = run_from_temp(&spec(
         &format!(
             "csv(\"{}\", label: \"target\")",
             repo("examples/data/breast_cancer_test.csv")
@@ -74,7 +44,7 @@ fn csv_data_and_the_breast_cancer_model() {
 
 #[test]
 fn bundled_digits_and_the_digits_mlp() {
-    let results = run(&spec(
+    let results = run_from_temp(&spec(
         "sample(digits)",
         &format!("onnx = \"{}\"", repo("examples/models/digits_mlp.onnx")),
         10,
@@ -85,7 +55,7 @@ fn bundled_digits_and_the_digits_mlp() {
 
 #[test]
 fn safetensors_weights_of_the_builtin_cnn() {
-    let results = run(&spec(
+    let results = run_from_temp(&spec(
         &format!("npz(\"{}\")", repo("examples/data/digits_test.npz")),
         &format!(
             "safetensors = \"{}\"\n  arch = cnn(channels: [16, 32], classes: 10)",
