@@ -14,12 +14,13 @@ use rayon::prelude::*;
 
 use crate::check::{DatasetId, Gate, MetricCall, ModelId, Spec, Target};
 use crate::data::Source;
-use crate::metric::{Accumulator, Accuracy, Estimate, Predictions};
+use crate::metric::{Accumulator, Accuracy, Estimate, Predictions, StreamingMetric};
 use crate::model::{InputGradient, ModelError, Network};
 use crate::perturb::{node_seed, Context, Perturbation};
 use crate::plan::{Branch, Node, NodeKind, Plan};
 
 use super::cache::{BranchPredictions, Cache, Lookup};
+use super::derived::{self, Derived};
 use super::gate::{self, GateOutcome};
 use super::{bind, ExecError};
 
@@ -384,14 +385,25 @@ impl Scheduler<'_> {
         Ok((Arc::new(predictions), false))
     }
 
-    /// The predictions of a finished infer node.
+    /// The predictions of a finished infer node: the call's model on the call's dataset.
     fn branch<'o>(
         &self,
         call: &MetricCall,
         branch: Branch,
         outputs: &'o HashMap<NodeIndex, Output>,
     ) -> &'o BranchPredictions {
-        let node = self.infers.get(&(call.model, call.dataset, branch));
+        self.branch_of(call.model, call.dataset, branch, outputs)
+    }
+
+    /// The predictions of a finished infer node.
+    fn branch_of<'o>(
+        &self,
+        model: ModelId,
+        dataset: DatasetId,
+        branch: Branch,
+        outputs: &'o HashMap<NodeIndex, Output>,
+    ) -> &'o BranchPredictions {
+        let node = self.infers.get(&(model, dataset, branch));
         match node.and_then(|n| outputs.get(n)) {
             Some(Output::Infer(predictions)) => predictions,
             _ => unreachable!("the plan runs every branch a metric reads before the metric"),
@@ -405,6 +417,24 @@ impl Scheduler<'_> {
         call: &MetricCall,
         outputs: &HashMap<NodeIndex, Output>,
     ) -> Result<Estimate, ExecError> {
+        if let Some(kind) = Derived::of(call.schema.name) {
+            let of = |model, branch, metric: StreamingMetric| {
+                let p = self.branch_of(model, call.dataset, branch, outputs);
+                let indices: Vec<u64> = (0..p.len() as u64).collect();
+                let mut state = metric.accumulator();
+                state.add(&Predictions::new(
+                    p.classes, &p.logits, &p.labels, &indices,
+                )?)?;
+                Ok(state.finish())
+            };
+            return derived::estimate(kind, self.spec, call, &of).map_err(|source| {
+                ExecError::Metric {
+                    gate: gate.name.clone(),
+                    metric: call.schema.name.to_string(),
+                    source,
+                }
+            });
+        }
         let metric = bind::metric(call)?;
         let error = |source| ExecError::Metric {
             gate: gate.name.clone(),
