@@ -271,7 +271,14 @@ fn statistics_do_not_depend_on_the_batch_size() {
         }
         assert_eq!(stats, *whole, "batches of {size}");
     }
-    // On a source: the bundled CSV table, against its rows added one batch at a time.
+    // On a source: the bundled CSV table, against its rows added as one batch.
+    let (batch, of_source, _) = breast_cancer();
+    assert_eq!(*of_source, *stats_of(&batch));
+    assert_eq!(of_source.count(), 142);
+}
+
+/// The bundled breast cancer test table and its feature statistics.
+fn breast_cancer() -> (Batch, Arc<FeatureStats>, Vec<String>) {
     let spec = SourceSpec::Csv {
         path: Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/breast_cancer_test.csv"),
         label: "target".into(),
@@ -279,13 +286,54 @@ fn statistics_do_not_depend_on_the_batch_size() {
         delimiter: b',',
     };
     let source = data::open(&spec, &Selection::all(2, (0.0, 4300.0))).expect("opens");
-    let of_source = FeatureStats::of_source(source.as_ref()).expect("reads");
-    let mut by_hand = FeatureStats::new(30);
-    by_hand.add_batch(&source.batch(0..source.len()).expect("reads"));
-    assert_eq!(of_source, by_hand);
-    assert_eq!(of_source.count(), 142);
-    // `worst area` is the largest feature: its maximum is a value of the table.
-    assert!(of_source.max(23) > 1000.0 && of_source.max(23) <= 4300.0);
+    let stats = FeatureStats::of_source(source.as_ref()).expect("reads");
+    let names = source
+        .feature_names()
+        .expect("a CSV table names its columns")
+        .to_vec();
+    let batch = source.batch(0..source.len()).expect("reads");
+    (batch, Arc::new(stats), names)
+}
+
+#[test]
+fn statistics_and_levels_match_numpy() {
+    // numpy on the table's values as f32: `x.mean()`, `x.std()` (population), min and max.
+    let (batch, stats, names) = breast_cancer();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
+    assert_eq!(names[23], "worst area");
+    assert!(
+        close(stats.mean(23), 821.2147886249381),
+        "{}",
+        stats.mean(23)
+    );
+    assert!(
+        close(stats.std(23), 495.05358959236503),
+        "{}",
+        stats.std(23)
+    );
+    assert_eq!((stats.min(23), stats.max(23)), (223.60000610351562, 2906.0));
+    assert!(close(stats.mean(9), 0.06243471817021638));
+    assert!(close(stats.std(9), 0.007222852346589689));
+    // ART's bit-depth reduction with clip_values (min, max), 3 bits, on the first five rows:
+    // np.rint((x − lo)/(hi − lo)·7)/7·(hi − lo) + lo, as f32.
+    let quantize = Quantize::new(3, vec![], stats.clone()).expect("valid");
+    let ctx = Context {
+        range: (0.0, 4300.0),
+        seed: [0; 32],
+        model: None,
+        feature_names: Some(&names),
+    };
+    let mut quantized = batch.clone();
+    quantize.apply(&mut quantized, &ctx).expect("applies");
+    let worst_area: Vec<f32> = quantized
+        .inputs
+        .iter()
+        .skip(23)
+        .step_by(30)
+        .take(5)
+        .copied()
+        .collect();
+    assert_eq!(worst_area, [606.8, 990.0, 1373.2, 990.0, 606.8]);
 }
 
 /// Runs the breast cancer example with `options`; gates may fail (exit 1), the run may not.
