@@ -9,6 +9,7 @@ mod error;
 mod gate;
 mod provenance;
 mod results;
+mod sanity;
 mod run;
 
 pub use bind::{load_model, metric, open_dataset, perturbation, source_spec};
@@ -21,3 +22,4 @@ pub use results::{
     MetricResult, NodeTiming, RunResults, Timings, SCHEMA_VERSION,
 };
 pub use run::{run, Observer, Options, Outcome, Stats};
+pub use sanity::SanityFlag;

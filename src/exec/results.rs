@@ -18,6 +18,7 @@ use crate::syntax::ast::Severity;
 
 use super::gate::Comparison;
 use super::provenance::{self, Host, Repository};
+use super::sanity::{self, SanityFlag};
 use super::{ExecError, Outcome, Stats};
 
 /// The version of the results format; it changes when a field changes meaning or is added.
@@ -56,6 +57,8 @@ pub struct RunResults {
     pub metrics: Vec<MetricResult>,
     /// The accuracy of each model on each dataset, clean and under each perturbation member.
     pub branches: Vec<BranchResult>,
+    /// Attack results that signal gradient masking or a weak attack (`exec::sanity`).
+    pub sanity: Vec<SanityFlag>,
     /// Every gate's verdict.
     pub gates: Vec<GateResult>,
     /// The frameworks the spec maps gates to, with all their controls.
@@ -273,6 +276,7 @@ impl RunResults {
             finished_at: humantime::format_rfc3339_millis(finished).to_string(),
             files,
             metrics,
+            sanity: sanity::flags(spec, &outcome.branches),
             branches: outcome
                 .branches
                 .iter()

@@ -37,6 +37,12 @@ pub fn warnings(results: &RunResults) -> Vec<String> {
             ));
         }
     }
+    for flag in &results.sanity {
+        found.push(format!(
+            "{} on {} ({}): {}",
+            flag.model, flag.dataset, flag.check, flag.message
+        ));
+    }
     if results.stats.cache_rejected > 0 {
         found.push(format!(
             "{} cache entries were corrupt and recomputed",
