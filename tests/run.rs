@@ -72,7 +72,7 @@ impl Project {
             dir: tempfile::tempdir().expect("a temporary folder"),
         };
         project.write("data/points.npz", &points_npz());
-        project.write("models/linear.onnx", &linear_onnx());
+        project.write("models/linear.onnx", &linear_onnx(1.0));
         project.spec(sigma, floor);
         project
     }
@@ -198,9 +198,9 @@ fn tensor(name: &str, dims: &[i64], values: Vec<f32>) -> TensorProto {
     }
 }
 
-/// `scores = x · Wᵀ + b` as one ONNX `Gemm`.
-fn linear_onnx() -> Vec<u8> {
-    let weights: Vec<f32> = WEIGHTS.iter().flatten().copied().collect();
+/// `scores = scale · (x · Wᵀ + b)` as one ONNX `Gemm`; the scale changes no prediction.
+fn linear_onnx(scale: f32) -> Vec<u8> {
+    let weights: Vec<f32> = WEIGHTS.iter().flatten().map(|w| w * scale).collect();
     ModelProto {
         ir_version: Some(8),
         opset_import: vec![OperatorSetIdProto {
@@ -224,7 +224,7 @@ fn linear_onnx() -> Vec<u8> {
             }],
             initializer: vec![
                 tensor("w", &[CLASSES as i64, FEATURES as i64], weights),
-                tensor("b", &[CLASSES as i64], vec![0.1, 0.0, -0.1]),
+                tensor("b", &[CLASSES as i64], vec![0.1 * scale, 0.0, -0.1 * scale]),
             ],
             input: vec![value_info("x", FEATURES)],
             output: vec![value_info("scores", CLASSES)],
@@ -371,4 +371,35 @@ fn results_go_where_out_says() {
     let results = read_results(&out.join("results.json"));
     assert_eq!(results.spec, "bench.rbench");
     assert!(!project.path("rbench-results").exists());
+}
+
+#[test]
+fn saturated_scores_that_mask_gradients_raise_a_sanity_flag() {
+    // Scores 10,000 times larger: the softmax of a confidently classified sample is exactly one-hot
+    // in f64, its cross-entropy gradient exactly zero, so FGSM cannot move it while the
+    // score-based Square attack, which needs no gradient, still can.
+    let project = Project::new("0.2", "85%");
+    project.write("models/linear.onnx", &linear_onnx(10_000.0));
+    let spec = std::fs::read_to_string(project.path("bench.rbench")).expect("the spec");
+    let spec = spec
+        .replace(
+            "perturbation attack = fgsm(eps: [0.05, 0.1])",
+            "perturbation attack = fgsm(eps: [0.05, 0.1])\nperturbation scores = square(eps: 0.1, queries: 500)",
+        )
+        .replace(
+            "under [noise, attack,",
+            "under [scores, noise, attack,",
+        );
+    project.write("bench.rbench", spec.as_bytes());
+    let output = project.run(&[]);
+    assert!(matches!(status(&output), 0 | 1), "{}", stderr(&output));
+    let results = project.results();
+    let flag = results
+        .sanity
+        .iter()
+        .find(|f| f.check == "black-box-stronger")
+        .unwrap_or_else(|| panic!("no black-box flag in {:?}", results.sanity));
+    assert_eq!(flag.branches, ["scores", "attack[eps = 0.1]"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("the gradients may be masked"), "{stdout}");
 }
