@@ -1,8 +1,9 @@
 //! The engine end to end (`exec::run`: streaming batches through a perturbation and a model,
-//! metrics, gates) on Fashion-MNIST-sized inputs: 1,024 images `[1, 28, 28]` through the example
-//! Fashion-MNIST CNN (`examples/models/fashion_cnn.safetensors`, conv32-conv64-fc128), clean and
-//! under FGSM, with every worker thread and no cache. Throughput is in samples per second
-//! (divan's items); the images are random, so the accuracy is not the point.
+//! metrics, gates) on Fashion-MNIST-sized inputs: up to 1,024 images `[1, 28, 28]` through the
+//! example Fashion-MNIST CNN (`examples/models/fashion_cnn.safetensors`, conv32-conv64-fc128),
+//! clean and under FGSM, PGD-10 and Square-1000, with every worker thread and no cache.
+//! Throughput is in attacked (or clean) samples per second (divan's items), the clean branch's
+//! inference included; the images are random, so the accuracy is not the point.
 //!
 //! `cargo bench --bench engine`
 
@@ -56,18 +57,20 @@ static PROJECT: LazyLock<TempDir> = LazyLock::new(|| {
     dir
 });
 
-/// The spec evaluating the CNN on the images under `perturbations` (none: clean only), checked
-/// and planned.
-fn compiled(name: &str, perturbations: &str) -> (Spec, Plan) {
+/// The spec evaluating the CNN on the first `samples` images under `perturbations` (none: clean
+/// only), checked and planned.
+fn compiled(name: &str, perturbations: &str, samples: usize) -> (Spec, Plan) {
     let under = match perturbations {
         "" => String::new(),
         list => format!(" under {list}"),
     };
     let text = format!(
         "benchmark {name} {{\n  seed = 1\n}}\n\ndataset images {{\n  source = npz(\"images.npz\")\n  \
-         classes = 10\n  range = [0, 1]\n}}\n\nmodel cnn {{\n  safetensors = \"cnn.safetensors\"\n  \
+         classes = 10\n  range = [0, 1]\n  limit = {samples}\n}}\n\nmodel cnn {{\n  safetensors = \"cnn.safetensors\"\n  \
          arch = cnn(channels: [32, 64], hidden: 128, classes: 10)\n}}\n\n\
-         perturbation fgsm = fgsm(eps: 0.1)\n\n\
+         perturbation fgsm = fgsm(eps: 0.1)\n\
+         perturbation pgd = pgd(eps: 0.1, steps: 10)\n\
+         perturbation square = square(eps: 0.1, queries: 1000)\n\n\
          evaluate cnn on images{under}\n\nrequire runs: accuracy(cnn, clean) >= 0%\n"
     );
     let path = PROJECT.path().join(format!("{name}.rbench"));
@@ -82,7 +85,7 @@ fn compiled(name: &str, perturbations: &str) -> (Spec, Plan) {
 }
 
 fn run(bencher: Bencher, name: &str, perturbations: &str, samples: usize) {
-    let (spec, plan) = compiled(name, perturbations);
+    let (spec, plan) = compiled(name, perturbations, samples);
     let options = Options {
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         batch_size: 256,
@@ -106,4 +109,16 @@ fn clean_inference(bencher: Bencher) {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn fgsm_and_clean(bencher: Bencher) {
     run(bencher, "attacked", "fgsm", SAMPLES);
+}
+
+/// PGD with 10 steps (L∞, ε = 0.1, random start) and the clean branch.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn pgd10_and_clean(bencher: Bencher) {
+    run(bencher, "pgd10", "pgd", 128);
+}
+
+/// The Square attack with 1,000 queries per image (L∞, ε = 0.1) and the clean branch.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn square1000_and_clean(bencher: Bencher) {
+    run(bencher, "square1000", "square", 8);
 }

@@ -115,7 +115,10 @@ fn corruption_errors_and_auc_follow_their_definitions() {
     assert!(close(value(&results, "both_mce"), mce), "{mce}");
 
     let relative = (relative_ce(&results, "noise") + relative_ce(&results, "impulse")) / 2.0;
-    assert!(close(value(&results, "both_relative"), relative), "{relative}");
+    assert!(
+        close(value(&results, "both_relative"), relative),
+        "{relative}"
+    );
 
     // Trapezoids over ε = 0, 0.05, 0.1, 0.2, divided by the range 0.2.
     let points: Vec<(f64, f64)> = branches(&results, "mlp", Some("attack"), "eps")

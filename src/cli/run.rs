@@ -253,7 +253,11 @@ fn summary(results: &RunResults) -> String {
         let _ = writeln!(out, "{mark} {} {}{detail}", gate.severity, gate.name);
     }
     for flag in &results.sanity {
-        let _ = writeln!(out, "! {} on {}: {}", flag.model, flag.dataset, flag.message);
+        let _ = writeln!(
+            out,
+            "! {} on {}: {}",
+            flag.model, flag.dataset, flag.message
+        );
     }
     let failed = results
         .gates

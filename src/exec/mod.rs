@@ -9,8 +9,8 @@ mod error;
 mod gate;
 mod provenance;
 mod results;
-mod sanity;
 mod run;
+mod sanity;
 
 pub use bind::{load_model, metric, open_dataset, perturbation, source_spec};
 pub use cache::{BranchPredictions, Cache, Lookup};
