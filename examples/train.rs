@@ -1,4 +1,5 @@
-//! Trains the example models of `examples/digits.rbench` and `examples/breast_cancer.rbench` on
+//! Trains the example models of `examples/digits.rbench`, `examples/breast_cancer.rbench` and
+//! `examples/fashion_mnist.rbench` (when Debian's `dataset-fashion-mnist` is installed) on
 //! the bundled training splits, writes them to `examples/models/`, then loads each file back with
 //! rbench's own loaders and prints its accuracy on the bundled test split.
 //!

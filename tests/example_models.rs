@@ -32,6 +32,33 @@ fn breast_cancer_test() -> Batch {
     read(&spec, Selection::all(2, (0.0, 4300.0)))
 }
 
+/// Where Debian's `dataset-fashion-mnist` installs Fashion-MNIST.
+const FASHION_MNIST: &str = "/usr/share/datasets/fashion-mnist";
+
+/// The first `limit` images of the Fashion-MNIST test split `[1, 28, 28]`, or `None` when the
+/// Debian package is not installed — which fails the test when `RBENCH_REQUIRE_FASHION_MNIST`
+/// is set (as `.ci/run` does), so the check cannot be skipped silently where it should run.
+fn fashion_test(limit: u64) -> Option<Batch> {
+    let folder = Path::new(FASHION_MNIST);
+    if !folder.is_dir() {
+        assert!(
+            std::env::var_os("RBENCH_REQUIRE_FASHION_MNIST").is_none(),
+            "{FASHION_MNIST} is missing: apt-get install dataset-fashion-mnist"
+        );
+        eprintln!("{FASHION_MNIST} is not installed: the Fashion-MNIST models are not checked");
+        return None;
+    }
+    let spec = SourceSpec::Idx {
+        images: folder.join("t10k-images-idx3-ubyte.gz"),
+        labels: folder.join("t10k-labels-idx1-ubyte.gz"),
+    };
+    let selection = Selection {
+        limit: Some(limit),
+        ..Selection::all(10, (0.0, 1.0))
+    };
+    Some(read(&spec, selection))
+}
+
 fn read(spec: &SourceSpec, selection: Selection) -> Batch {
     let source = data::open(spec, &selection).expect("the bundled data opens");
     source
@@ -130,4 +157,35 @@ fn the_breast_cancer_mlp_is_accurate_on_raw_measurements_and_differentiable() {
     let accuracy = accuracy(&model, &test);
     assert!(accuracy >= 0.93, "accuracy {accuracy}");
     assert_input_gradient(&model, &test);
+}
+
+/// Test images checked per Fashion-MNIST model (the whole split is measured by the trainer; a
+/// debug build would take minutes over 10,000).
+const FASHION_SAMPLES: u64 = 500;
+
+#[test]
+fn the_fashion_mnist_models_are_accurate_and_differentiable() {
+    let Some(test) = fashion_test(FASHION_SAMPLES) else {
+        return;
+    };
+    assert_eq!(test.len() as u64, FASHION_SAMPLES);
+    let mlp = onnx("fashion_mlp.onnx");
+    let accuracy_mlp = accuracy(&mlp, &test);
+    assert!(accuracy_mlp >= 0.85, "MLP accuracy {accuracy_mlp}");
+    assert_input_gradient(&mlp, &test);
+    let architecture = Architecture::Cnn {
+        channels: vec![32, 64],
+        hidden: 128,
+        classes: 10,
+        in_channels: 1,
+    };
+    let cnn = BuiltinModel::load(
+        &examples().join("models/fashion_cnn.safetensors"),
+        &architecture,
+        &test.sample_shape,
+    )
+    .expect("the example model loads");
+    let accuracy_cnn = accuracy(&cnn, &test);
+    assert!(accuracy_cnn >= 0.85, "CNN accuracy {accuracy_cnn}");
+    assert_input_gradient(&cnn, &test);
 }

@@ -170,6 +170,8 @@ fn coverage_covers_user_frameworks() {
         "run",
         "--no-cache",
         "--quiet",
+        // The spec names the repository's files from a temporary folder.
+        "--allow-outside",
         "--out",
         &out.display().to_string(),
         &path.display().to_string(),

@@ -2,11 +2,14 @@
 //! keeps the inferences it finished in the cache, and the next run resumes from them and ends
 //! with results identical to those of an uninterrupted run.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use rbench::exec::RunResults;
+use support::runs::comparable;
 use tempfile::TempDir;
 
 /// Twelve FGSM strengths and the clean branch on the bundled digits: thirteen inferences. The
@@ -91,9 +94,16 @@ impl Project {
         child
     }
 
+    /// Finished cache entries (a run killed while writing one leaves a temporary file beside
+    /// them, which is not an entry).
     fn cache_entries(&self) -> usize {
         std::fs::read_dir(self.path(".rbench/cache"))
-            .map(|entries| entries.filter(|e| e.is_ok()).count())
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|ext| ext == "logits"))
+                    .count()
+            })
             .unwrap_or(0)
     }
 
@@ -101,14 +111,6 @@ impl Project {
         let text = std::fs::read_to_string(self.path(out).join("results.json")).expect("results");
         serde_json::from_str(&text).expect("results.json parses")
     }
-}
-
-/// Results without what varies between equivalent runs (timings, cache use).
-fn comparable(mut results: RunResults) -> RunResults {
-    results.timings.total_seconds = 0.0;
-    results.timings.nodes.clear();
-    results.stats = Default::default();
-    results
 }
 
 fn stderr(output: &Output) -> String {

@@ -14,6 +14,7 @@ use rbench::model::onnx::proto::{
     data_type, type_proto, AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto,
     TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
 };
+use support::runs::comparable;
 use tempfile::TempDir;
 
 const SAMPLES: usize = 40;
@@ -119,16 +120,6 @@ impl Project {
 fn read_results(path: &Path) -> RunResults {
     let text = std::fs::read_to_string(path).expect("results.json");
     serde_json::from_str(&text).expect("results.json parses")
-}
-
-/// Results without the parts that vary between equivalent runs (timings, cache use).
-fn comparable(mut results: RunResults) -> RunResults {
-    results.timings.total_seconds = 0.0;
-    results.timings.nodes.clear();
-    results.stats = Default::default();
-    results.started_at.clear();
-    results.finished_at.clear();
-    results
 }
 
 fn status(output: &Output) -> i32 {

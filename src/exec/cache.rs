@@ -18,7 +18,6 @@
 //! go to a temporary file in the cache folder, renamed into place, so a reader never sees half an
 //! entry.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::plan::NodeId;
@@ -103,13 +102,8 @@ impl Cache {
             path: path.to_path_buf(),
             problem: format!("cannot write the cache: {error}"),
         };
-        std::fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
-        let mut file = tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| io(&self.dir, e))?;
-        file.write_all(&encode(predictions))
-            .map_err(|e| io(file.path(), e))?;
         let path = self.entry_path(key);
-        file.persist(&path).map_err(|e| io(&path, e.error))?;
-        Ok(())
+        crate::atomic::write_atomic(&path, &encode(predictions)).map_err(|e| io(&path, e))
     }
 }
 

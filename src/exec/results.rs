@@ -329,12 +329,9 @@ impl RunResults {
             path: at.to_path_buf(),
             problem: format!("cannot write the results: {error}"),
         };
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, &e))?;
         let mut text = serde_json::to_string_pretty(self).map_err(|e| io(&path, &e))?;
         text.push('\n');
-        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| io(dir, &e))?;
-        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| io(&path, &e))?;
-        file.persist(&path).map_err(|e| io(&path, &e.error))?;
+        crate::atomic::write_atomic(&path, text.as_bytes()).map_err(|e| io(&path, &e))?;
         Ok(path)
     }
 }

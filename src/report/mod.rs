@@ -134,25 +134,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), ReportError> {
         path: path.to_path_buf(),
         problem,
     };
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(folder).map_err(|e| write(e.to_string()))?;
-    let mut file = tempfile::NamedTempFile::new_in(folder).map_err(|e| write(e.to_string()))?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| write(e.to_string()))?;
-    // Reports are shared documents: readable by all, as files written with `fs::write` are under
-    // the usual umask (a temporary file starts private).
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let readable = std::fs::Permissions::from_mode(0o644);
-        file.as_file()
-            .set_permissions(readable)
-            .map_err(|e| write(e.to_string()))?;
-    }
-    file.persist(path).map_err(|e| write(e.error.to_string()))?;
-    Ok(())
+    crate::atomic::write_atomic(path, text.as_bytes()).map_err(|e| write(e.to_string()))
 }
 
 /// A number as reports print it: four decimals.

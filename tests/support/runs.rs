@@ -34,3 +34,13 @@ pub fn run_from_temp(spec: &str) -> RunResults {
     let text = std::fs::read_to_string(dir.path().join("out/results.json")).expect("results");
     serde_json::from_str(&text).expect("results.json parses")
 }
+
+/// Results without what varies between equivalent runs: times, timings and cache use.
+pub fn comparable(mut results: RunResults) -> RunResults {
+    results.timings.total_seconds = 0.0;
+    results.timings.nodes.clear();
+    results.stats = Default::default();
+    results.started_at.clear();
+    results.finished_at.clear();
+    results
+}

@@ -1,0 +1,105 @@
+//! The engine end to end (`exec::run`: streaming batches through a perturbation and a model,
+//! metrics, gates) on Fashion-MNIST-sized inputs: 1,024 images `[1, 28, 28]` through the example
+//! Fashion-MNIST CNN (`examples/models/fashion_cnn.safetensors`, conv32-conv64-fc128), clean and
+//! under FGSM, with every worker thread and no cache. Throughput is in samples per second
+//! (divan's items); the images are random, so the accuracy is not the point.
+//!
+//! `cargo bench --bench engine`
+
+#[path = "../tests/support/files.rs"]
+#[allow(dead_code)]
+mod files;
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use divan::counter::ItemsCount;
+use divan::Bencher;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rbench::check::{self, FsLoader, Spec};
+use rbench::exec::{self, Options};
+use rbench::plan::{self, Plan};
+use rbench::syntax::{self, FileId, SourceFile};
+use tempfile::TempDir;
+
+const SAMPLES: usize = 1024;
+
+fn main() {
+    divan::main();
+}
+
+/// A project folder with the images, the model and one spec per workload.
+static PROJECT: LazyLock<TempDir> = LazyLock::new(|| {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let images: Vec<u8> = (0..SAMPLES * 784)
+        .flat_map(|_| rng.random_range(0.0f32..1.0).to_le_bytes())
+        .collect();
+    let labels: Vec<u8> = (0..SAMPLES)
+        .flat_map(|_| rng.random_range(0i64..10).to_le_bytes())
+        .collect();
+    let archive = files::npz(
+        &[
+            ("x.npy", files::npy("<f4", &[SAMPLES, 1, 28, 28], &images, false)),
+            ("y.npy", files::npy("<i8", &[SAMPLES], &labels, false)),
+        ],
+        zip::CompressionMethod::Stored,
+    );
+    std::fs::write(dir.path().join("images.npz"), archive).expect("write the images");
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/models/fashion_cnn.safetensors");
+    std::fs::copy(model, dir.path().join("cnn.safetensors")).expect("copy the model");
+    dir
+});
+
+/// The spec evaluating the CNN on the images under `perturbations` (none: clean only), checked
+/// and planned.
+fn compiled(name: &str, perturbations: &str) -> (Spec, Plan) {
+    let under = match perturbations {
+        "" => String::new(),
+        list => format!(" under {list}"),
+    };
+    let text = format!(
+        "benchmark {name} {{\n  seed = 1\n}}\n\ndataset images {{\n  source = npz(\"images.npz\")\n  \
+         classes = 10\n  range = [0, 1]\n}}\n\nmodel cnn {{\n  safetensors = \"cnn.safetensors\"\n  \
+         arch = cnn(channels: [32, 64], hidden: 128, classes: 10)\n}}\n\n\
+         perturbation fgsm = fgsm(eps: 0.1)\n\n\
+         evaluate cnn on images{under}\n\nrequire runs: accuracy(cnn, clean) >= 0%\n"
+    );
+    let path = PROJECT.path().join(format!("{name}.rbench"));
+    std::fs::write(&path, &text).expect("write the spec");
+    let source = SourceFile::new(FileId(0), path.display().to_string(), text.as_str());
+    let ast = syntax::parse(&source).unwrap_or_else(|e| panic!("the spec parses: {e:?}"));
+    let spec = check::check(source, ast, &path, &FsLoader)
+        .unwrap_or_else(|e| panic!("the spec checks: {e:?}"));
+    let plan = plan::build(&spec);
+    plan::validate(&plan, &spec).unwrap_or_else(|e| panic!("the engine runs it: {e:?}"));
+    (spec, plan)
+}
+
+fn run(bencher: Bencher, name: &str, perturbations: &str, samples: usize) {
+    let (spec, plan) = compiled(name, perturbations);
+    let options = Options {
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        batch_size: 256,
+        cache: None,
+        observer: None,
+        cancel: None,
+    };
+    bencher
+        .counter(ItemsCount::new(samples))
+        .bench(|| exec::run(&spec, &plan, &options).expect("the run succeeds"));
+}
+
+/// Clean inference: one forward pass per image.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn clean_inference(bencher: Bencher) {
+    run(bencher, "clean", "", SAMPLES);
+}
+
+/// FGSM at ε = 0.1 and the clean branch: per image, a forward and backward pass for the attack,
+/// then the forward passes of both branches; counted in attacked images.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn fgsm_and_clean(bencher: Bencher) {
+    run(bencher, "attacked", "fgsm", SAMPLES);
+}
