@@ -265,7 +265,10 @@ fn image_folders_are_resized_per_class_in_name_order() {
     let grey = opened(&spec(true), &Selection::all(2, (0.0, 255.0)));
     assert_eq!(grey.sample_shape(), [1, 4, 4]);
     let batch = all(&*grey);
+    // Pillow's `convert("L")` levels: (19595·R + 38470·G + 7471·B + 2¹⁵) >> 16.
+    assert_eq!(batch.sample(0), [89.0; 16]);
     assert_eq!(batch.sample(1), [51.0; 16]);
+    assert_eq!(batch.sample(2), [82.0; 16]);
 }
 
 #[test]
