@@ -440,3 +440,25 @@ fn an_image_folder_without_a_class_names_the_folder() {
     assert!(message.contains("images"), "{message}");
     assert!(message.contains("class4"), "{message}");
 }
+
+#[test]
+fn class_accuracy_of_a_class_the_model_lacks_is_an_error() {
+    let project = grey_project();
+    project.write("x.npy", &npy("|u1", &[9, 1, 2, 2], &pixel_bytes(), false));
+    project.write("y.npy", &npy("<i8", &[9], &i64_bytes(&LABELS), false));
+    let gates = "warn missing: class_accuracy(m, clean, class: 7) >= 0\n";
+    let arch = format!("mlp(hidden: [4], classes: {CLASSES})");
+    let output = project.run(&spec(
+        r#"npy("x.npy", "y.npy")"#,
+        "[0, 1]",
+        CLASSES,
+        &arch,
+        gates,
+    ));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("class 7 is not a class of the model"),
+        "{stderr}"
+    );
+}
