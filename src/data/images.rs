@@ -19,7 +19,7 @@ use super::header::{list_image_classes, relative};
 use super::selected::Rows;
 use super::store::{hash_contents, Content};
 
-/// The images of a folder, in class and file-name order.
+/// The images of a folder, in torchvision's `ImageFolder` order (see `header::images`).
 #[derive(Debug)]
 pub(crate) struct ImageRows {
     root: PathBuf,
