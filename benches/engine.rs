@@ -41,13 +41,17 @@ static PROJECT: LazyLock<TempDir> = LazyLock::new(|| {
         .collect();
     let archive = files::npz(
         &[
-            ("x.npy", files::npy("<f4", &[SAMPLES, 1, 28, 28], &images, false)),
+            (
+                "x.npy",
+                files::npy("<f4", &[SAMPLES, 1, 28, 28], &images, false),
+            ),
             ("y.npy", files::npy("<i8", &[SAMPLES], &labels, false)),
         ],
         zip::CompressionMethod::Stored,
     );
     std::fs::write(dir.path().join("images.npz"), archive).expect("write the images");
-    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/models/fashion_cnn.safetensors");
+    let model =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/models/fashion_cnn.safetensors");
     std::fs::copy(model, dir.path().join("cnn.safetensors")).expect("copy the model");
     dir
 });

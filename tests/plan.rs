@@ -255,18 +255,41 @@ fn attacks_depend_on_the_model_and_cost_gradients() {
 
 #[test]
 fn unimplemented_builtins_are_reported_at_plan_time() {
-    let spec = compile(Path::new("examples/digits.rbench"));
+    let text = r#"benchmark partial {
+  seed = 1
+}
+
+dataset d {
+  source = npz("d.npz")
+  classes = 10
+  range = [0, 1]
+}
+
+model m {
+  onnx = "m.onnx"
+}
+
+perturbation noise = gaussian_noise(sigma: 0.1)
+perturbation blur = gaussian_blur(severity: 1..5)
+perturbation attack = pgd(eps: 0.1)
+
+evaluate m on d under [noise, blur, attack]
+
+require floor: accuracy(m, attack) >= 50%
+require small: perturbation_norm(m, attack) <= 0.05
+"#;
+    let spec = compile_text(Path::new("partial.rbench"), text);
     let plan = plan::build(&spec);
-    let errors = plan::validate(&plan, &spec).expect_err("mce is not implemented");
+    let errors = plan::validate(&plan, &spec).expect_err("perturbation_norm is not implemented");
     let names: BTreeSet<String> = errors
         .errors()
         .map(|e| match e {
             plan::PlanError::NotImplemented { name, .. } => name.clone(),
         })
         .collect();
-    assert!(names.contains("mce"), "{names:?}");
+    assert!(names.contains("perturbation_norm"), "{names:?}");
     assert!(
-        ["gaussian_noise", "gaussian_blur", "pgd", "accuracy"]
+        ["npz", "gaussian_noise", "gaussian_blur", "pgd", "accuracy"]
             .iter()
             .all(|implemented| !names.contains(*implemented)),
         "{names:?}"

@@ -146,15 +146,17 @@ enum Stage {
     Link,
     Plan,
     Exec,
+    Report,
 }
 
 /// The files that declare the diagnostic codes, and the stage each file's codes belong to.
-const CODE_SOURCES: [(Stage, &str); 5] = [
+const CODE_SOURCES: [(Stage, &str); 6] = [
     (Stage::Syntax, "src/syntax/error.rs"),
     (Stage::Check, "src/check/error.rs"),
     (Stage::Link, "src/link/error.rs"),
     (Stage::Plan, "src/plan/error.rs"),
     (Stage::Exec, "src/exec/error.rs"),
+    (Stage::Report, "src/report/mod.rs"),
 ];
 
 /// Every declared code and the stage that reports it.
@@ -254,7 +256,7 @@ fn every_section_has_an_example_of_its_stage() {
         let wanted = match stage {
             Stage::Syntax => Fence::SyntaxError,
             Stage::Check => Fence::CheckError,
-            Stage::Link | Stage::Exec => Fence::Other,
+            Stage::Link | Stage::Exec | Stage::Report => Fence::Other,
             Stage::Plan => Fence::Valid,
         };
         let examples = section.blocks.iter().filter(|b| b.fence == wanted).count();

@@ -48,7 +48,7 @@ pub fn run(args: &DiffArgs, console: &Console) -> Status {
     let (old, new) = match pair {
         Ok(pair) => pair,
         Err(error) => {
-            console.error(&error);
+            console.diagnostic(&error);
             return Status::Failure;
         }
     };

@@ -33,7 +33,7 @@ pub fn run(args: &ReportArgs, console: &Console) -> Status {
     let results = match report::read_results(&args.results) {
         Ok(results) => results,
         Err(error) => {
-            console.error(&error);
+            console.diagnostic(&error);
             return Status::Failure;
         }
     };
@@ -43,7 +43,7 @@ pub fn run(args: &ReportArgs, console: &Console) -> Status {
         Some(path) => match report::write_atomic(path, &text) {
             Ok(()) => Status::Success,
             Err(error) => {
-                console.error(&error);
+                console.diagnostic(&error);
                 Status::Failure
             }
         },

@@ -168,7 +168,7 @@ pub fn run(args: &RunArgs, console: &Console) -> Status {
         }
         Ok(_) => {}
         Err(error) => {
-            console.error(&error);
+            console.diagnostic(&error);
             return Status::Failure;
         }
     }

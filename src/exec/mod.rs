@@ -4,6 +4,7 @@
 
 mod bind;
 mod cache;
+mod derived;
 mod error;
 mod gate;
 mod provenance;

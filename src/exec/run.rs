@@ -6,20 +6,21 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use petgraph::graph::NodeIndex;
 use rayon::prelude::*;
 
-use crate::check::{DatasetId, Gate, MetricCall, ModelId, Spec, Target};
+use crate::check::{DatasetId, Gate, MetricCall, ModelId, PerturbationId, Spec, Target};
 use crate::data::Source;
-use crate::metric::{Accumulator, Accuracy, Estimate, Predictions};
+use crate::metric::{Accumulator, Accuracy, Estimate, Predictions, StreamingMetric};
 use crate::model::{InputGradient, ModelError, Network};
-use crate::perturb::{node_seed, Context, Perturbation};
+use crate::perturb::{node_seed, Context, FeatureStats, Perturbation};
 use crate::plan::{Branch, Node, NodeKind, Plan};
 
 use super::cache::{BranchPredictions, Cache, Lookup};
+use super::derived::{self, Derived};
 use super::gate::{self, GateOutcome};
 use super::{bind, ExecError};
 
@@ -103,6 +104,24 @@ pub struct Outcome {
 struct LoadedDataset {
     source: Box<dyn Source>,
     hash: [u8; 32],
+    /// The statistics of its features, gathered the first time a perturbation needs them.
+    feature_stats: OnceLock<Arc<FeatureStats>>,
+}
+
+impl LoadedDataset {
+    /// The statistics of the dataset's features, over all its samples in order (computed once;
+    /// two nodes that ask at the same time may both compute them, with the same result).
+    fn feature_stats(&self, name: &str) -> Result<Arc<FeatureStats>, ExecError> {
+        if let Some(stats) = self.feature_stats.get() {
+            return Ok(stats.clone());
+        }
+        let stats =
+            FeatureStats::of_source(self.source.as_ref()).map_err(|source| ExecError::Data {
+                dataset: name.to_string(),
+                source,
+            })?;
+        Ok(self.feature_stats.get_or_init(|| Arc::new(stats)).clone())
+    }
 }
 
 /// A loaded model and the hash of its file.
@@ -206,18 +225,21 @@ impl Scheduler<'_> {
                     dataset: spec.datasets[dataset].name.clone(),
                     source,
                 })?;
-                Output::Dataset(Arc::new(LoadedDataset { source, hash }))
+                Output::Dataset(Arc::new(LoadedDataset {
+                    source,
+                    hash,
+                    feature_stats: OnceLock::new(),
+                }))
             }
             NodeKind::LoadModel { model } => Output::Model(Arc::new(self.load_model(model)?)),
             NodeKind::Perturb {
+                dataset,
                 perturbation,
                 member,
                 ..
-            } => Output::Perturb(Arc::from(bind::perturbation(
-                &spec.perturbations,
-                perturbation,
-                member,
-            )?)),
+            } => {
+                Output::Perturb(self.perturbation(index, dataset, perturbation, member, outputs)?)
+            }
             NodeKind::Infer { model, dataset, .. } => {
                 let (predictions, cached) = self.infer(index, model, dataset, outputs)?;
                 return Ok((Output::Infer(predictions), cached));
@@ -234,6 +256,38 @@ impl Scheduler<'_> {
             NodeKind::Mapping { .. } | NodeKind::Report => Output::Done,
         };
         Ok((output, false))
+    }
+
+    /// Binds a perturb node's member; a tabular one is scaled by the statistics of the node's
+    /// input dataset.
+    fn perturbation(
+        &self,
+        index: NodeIndex,
+        dataset: DatasetId,
+        perturbation: PerturbationId,
+        member: usize,
+        outputs: &HashMap<NodeIndex, Output>,
+    ) -> Result<Arc<dyn Perturbation>, ExecError> {
+        let data =
+            self.plan
+                .inputs(index)
+                .into_iter()
+                .find_map(|input| match outputs.get(&input) {
+                    Some(Output::Dataset(data)) => Some(data.clone()),
+                    _ => None,
+                });
+        let Some(data) = data else {
+            unreachable!("a perturb node reads its dataset")
+        };
+        let name = &self.spec.datasets[dataset].name;
+        let feature_stats = || data.feature_stats(name);
+        let bound = bind::perturbation(
+            &self.spec.perturbations,
+            perturbation,
+            member,
+            &feature_stats,
+        )?;
+        Ok(Arc::from(bound))
     }
 
     fn load_model(&self, model: ModelId) -> Result<LoadedModel, ExecError> {
@@ -384,14 +438,25 @@ impl Scheduler<'_> {
         Ok((Arc::new(predictions), false))
     }
 
-    /// The predictions of a finished infer node.
+    /// The predictions of a finished infer node: the call's model on the call's dataset.
     fn branch<'o>(
         &self,
         call: &MetricCall,
         branch: Branch,
         outputs: &'o HashMap<NodeIndex, Output>,
     ) -> &'o BranchPredictions {
-        let node = self.infers.get(&(call.model, call.dataset, branch));
+        self.branch_of(call.model, call.dataset, branch, outputs)
+    }
+
+    /// The predictions of a finished infer node.
+    fn branch_of<'o>(
+        &self,
+        model: ModelId,
+        dataset: DatasetId,
+        branch: Branch,
+        outputs: &'o HashMap<NodeIndex, Output>,
+    ) -> &'o BranchPredictions {
+        let node = self.infers.get(&(model, dataset, branch));
         match node.and_then(|n| outputs.get(n)) {
             Some(Output::Infer(predictions)) => predictions,
             _ => unreachable!("the plan runs every branch a metric reads before the metric"),
@@ -405,6 +470,24 @@ impl Scheduler<'_> {
         call: &MetricCall,
         outputs: &HashMap<NodeIndex, Output>,
     ) -> Result<Estimate, ExecError> {
+        if let Some(kind) = Derived::of(call.schema.name) {
+            let of = |model, branch, metric: StreamingMetric| {
+                let p = self.branch_of(model, call.dataset, branch, outputs);
+                let indices: Vec<u64> = (0..p.len() as u64).collect();
+                let mut state = metric.accumulator();
+                state.add(&Predictions::new(
+                    p.classes, &p.logits, &p.labels, &indices,
+                )?)?;
+                Ok(state.finish())
+            };
+            return derived::estimate(kind, self.spec, call, &of).map_err(|source| {
+                ExecError::Metric {
+                    gate: gate.name.clone(),
+                    metric: call.schema.name.to_string(),
+                    source,
+                }
+            });
+        }
         let metric = bind::metric(call)?;
         let error = |source| ExecError::Metric {
             gate: gate.name.clone(),

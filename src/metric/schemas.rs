@@ -130,30 +130,42 @@ pub static SCHEMAS: &[Schema] = &[
             None,
         )
     },
-    metric(
+    Schema {
+        implemented: true,
+        ..metric(
         "ce",
         "corruption error: errors summed over a corruption's severities, divided by the baseline's",
         &[MODEL, UNDER, ON, BASELINE],
         HENDRYCKS,
-    ),
-    metric(
+    )
+    },
+    Schema {
+        implemented: true,
+        ..metric(
         "mce",
         "mean corruption error: the mean of `ce` over corruptions",
         &[MODEL, UNDER, ON, BASELINE],
         HENDRYCKS,
-    ),
-    metric(
+    )
+    },
+    Schema {
+        implemented: true,
+        ..metric(
         "relative_mce",
         "mean over corruptions of (error − clean error) summed over severities, divided by the baseline's",
         &[MODEL, UNDER, ON, BASELINE],
         HENDRYCKS,
-    ),
-    metric(
+    )
+    },
+    Schema {
+        implemented: true,
+        ..metric(
         "auc",
         "area under the accuracy-versus-strength curve of a sweep, normalised to the strength range",
         BASIC,
         None,
-    ),
+    )
+    },
     metric(
         "perturbation_norm",
         "mean or median norm of the perturbations of successful attacks",

@@ -2,7 +2,6 @@
 
 mod apgd;
 mod cw;
-mod features;
 mod fgsm;
 mod loss;
 mod norm;
@@ -15,7 +14,6 @@ mod worst_of;
 
 pub use apgd::Apgd;
 pub use cw::Cw;
-pub use features::Feature;
 pub use fgsm::Fgsm;
 pub use loss::Loss;
 pub use norm::Norm;

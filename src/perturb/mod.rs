@@ -7,6 +7,7 @@
 mod apply;
 mod attack;
 mod corruption;
+mod features;
 mod geometric;
 mod image;
 mod noise;
@@ -15,11 +16,13 @@ mod severity;
 mod tabular;
 
 pub use apply::{node_seed, sample_rng, Context, PerturbError, Perturbation};
-pub use attack::{Apgd, Cw, Feature, Fgsm, Loss, Norm, Pgd, Square, Target, WorstOf};
+pub use attack::{Apgd, Cw, Fgsm, Loss, Norm, Pgd, Square, Target, WorstOf};
 pub use corruption::{Corruption, CorruptionKind};
+pub use features::Feature;
 pub use geometric::{Geometric, Transform};
 pub use noise::{GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, Strength, UniformNoise};
 pub use severity::Table;
+pub use tabular::{FeatureDropout, FeatureNoise, FeatureStats, Quantize};
 
 use crate::schema::{Bounds, Param, Schema, Type};
 

@@ -48,18 +48,28 @@ impl Format {
     }
 }
 
-/// Why results could not be read or a report not written.
-#[derive(Debug, thiserror::Error)]
+/// Why results could not be read or a report not written; each kind has a stable code
+/// `rbench::report::<kind>`.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ReportError {
+    /// The results file is missing, unreadable or not a results file.
     #[error("cannot read {}: {problem}", path.display())]
+    #[diagnostic(
+        code("rbench::report::unreadable-results"),
+        help("give the `results.json` that `rbench run` wrote")
+    )]
     Read { path: PathBuf, problem: String },
+    /// The results file was written in another version of the format.
     #[error(
         "{} has results format version {found}; this rbench reads version {SCHEMA_VERSION} \
          (run the spec again to write it)",
         path.display()
     )]
+    #[diagnostic(code("rbench::report::results-version"))]
     Version { path: PathBuf, found: u64 },
+    /// A report could not be written.
     #[error("cannot write {}: {problem}", path.display())]
+    #[diagnostic(code("rbench::report::unwritable-report"))]
     Write { path: PathBuf, problem: String },
 }
 

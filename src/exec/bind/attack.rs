@@ -1,12 +1,10 @@
 //! Binding adversarial attacks: budgets, targets and the features they may not change.
 
 use crate::check::{PerturbationId, Target as Part, Value};
-use crate::perturb::{
-    Apgd, Cw, Feature, Fgsm, Loss, Norm, Perturbation, Pgd, Square, Target, WorstOf,
-};
+use crate::perturb::{Apgd, Cw, Fgsm, Loss, Norm, Perturbation, Pgd, Square, Target, WorstOf};
 
 use super::values::{
-    not_implemented, number, parameter, perturb_error, strings, word, Declaration,
+    immutable, not_implemented, number, parameter, perturb_error, word, Declaration,
 };
 use crate::exec::ExecError;
 
@@ -115,15 +113,6 @@ fn norm(declaration: &Declaration<'_>) -> Norm {
         Some("l2") => Norm::L2,
         _ => Norm::Linf,
     }
-}
-
-/// The features named by `immutable`, resolved against the data's columns when the attack runs.
-fn immutable(declaration: &Declaration<'_>) -> Vec<Feature> {
-    strings(declaration.params, "immutable")
-        .unwrap_or_default()
-        .into_iter()
-        .map(Feature::Name)
-        .collect()
 }
 
 /// The class an attack aims at, from its `targeted` parameter.

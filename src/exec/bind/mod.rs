@@ -3,6 +3,7 @@
 //! read back here; a built-in the engine does not run is an error naming it.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::check::{
     Call, Dataset, MetricCall, Model, ModelFormat, Perturbation, PerturbationId, Value,
@@ -20,6 +21,7 @@ mod attack;
 mod corruption;
 mod geometric;
 mod noise;
+mod tabular;
 mod values;
 
 /// The source and selection a dataset declaration describes.
@@ -175,11 +177,13 @@ fn architecture(model: &str, arch: &Call) -> Result<Architecture, ExecError> {
 }
 
 /// The runtime perturbation of member `member` of perturbation `id`; an ensemble's parts are
-/// bound from the same `perturbations`.
+/// bound from the same `perturbations`. `feature_stats` gives the statistics of the data set's
+/// features, asked for only by the perturbations they scale (the tabular family).
 pub fn perturbation(
     perturbations: &[Perturbation],
     id: PerturbationId,
     member: usize,
+    feature_stats: &dyn Fn() -> Result<Arc<perturb::FeatureStats>, ExecError>,
 ) -> Result<Box<dyn perturb::Perturbation>, ExecError> {
     let perturbation = &perturbations[id];
     let declaration = Declaration {
@@ -195,9 +199,10 @@ pub fn perturbation(
         }
         Kind::Perturbation(Family::Corruption) => corruption::bind(&declaration),
         Kind::Perturbation(Family::Geometric) => geometric::bind(&declaration),
+        Kind::Perturbation(Family::Tabular) => tabular::bind(&declaration, feature_stats()?),
         Kind::Perturbation(Family::Ensemble) => {
             attack::worst_of(&perturbation.members[member].parts, |part, k| {
-                self::perturbation(perturbations, part, k)
+                self::perturbation(perturbations, part, k, feature_stats)
             })
         }
         _ => Err(not_implemented("perturbation", declaration.schema)),

@@ -2,7 +2,7 @@
 
 use crate::check::{Params, Value};
 use crate::exec::ExecError;
-use crate::perturb::{PerturbError, Table};
+use crate::perturb::{Feature, PerturbError, Table};
 
 pub(super) fn number(params: &Params, name: &str) -> Option<f64> {
     params.get(name).and_then(Value::as_f64)
@@ -75,4 +75,14 @@ pub(super) fn severity(declaration: &Declaration<'_>) -> Option<(u8, Table)> {
         _ => Table::Auto,
     };
     Some((u8::try_from(*severity).ok()?, table))
+}
+
+/// The features named by `immutable`, resolved against the data's columns when the perturbation
+/// runs.
+pub(super) fn immutable(declaration: &Declaration<'_>) -> Vec<Feature> {
+    strings(declaration.params, "immutable")
+        .unwrap_or_default()
+        .into_iter()
+        .map(Feature::Name)
+        .collect()
 }

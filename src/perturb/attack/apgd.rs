@@ -5,12 +5,12 @@
 use crate::data::Batch;
 use crate::perturb::{Context, PerturbError, Perturbation};
 
-use super::features::Feature;
 use super::loss::{Loss, Objective};
 use super::norm::{l2, Norm};
 use super::restarts::{run_restarts, Restart};
 use super::setup::{sign, Setup};
 use super::target::Target;
+use crate::perturb::features::Feature;
 
 /// APGD: a random start at distance ε (L∞: a uniform draw scaled to ‖·‖∞ = ε; L2: a normal
 /// draw scaled to ‖·‖₂ = ε), then `steps` projected steps with momentum 0.75 (none on the first)

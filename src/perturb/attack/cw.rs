@@ -5,10 +5,10 @@
 use crate::data::Batch;
 use crate::perturb::{Context, PerturbError, Perturbation};
 
-use super::features::Feature;
 use super::loss::predicted;
 use super::setup::Setup;
 use super::target::Target;
+use crate::perturb::features::Feature;
 
 /// CW-L2: x' = lo + (hi − lo)·(tanh w + 1)/2, w starting at the clean input's preimage; Adam
 /// (β = (0.9, 0.999), ε = 1e-8, torch's defaults) minimises ‖x' − x‖₂² + c·f(x'), with

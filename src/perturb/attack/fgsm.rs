@@ -4,10 +4,10 @@
 use crate::data::Batch;
 use crate::perturb::{Context, PerturbError, Perturbation};
 
-use super::features::Feature;
 use super::loss::{Loss, Objective};
 use super::setup::{sign, Setup};
 use super::target::Target;
+use crate::perturb::features::Feature;
 
 /// FGSM in the L∞ norm: x' = clip(x + ε·sign(∇ₓ CE(x, y))) untargeted, and
 /// x' = clip(x − ε·sign(∇ₓ CE(x, t))) towards a target t (torchattacks `FGSM`). ε is in the

@@ -5,12 +5,12 @@
 use crate::data::Batch;
 use crate::perturb::{Context, PerturbError, Perturbation};
 
-use super::features::Feature;
 use super::loss::{Loss, Objective};
 use super::norm::Norm;
 use super::restarts::{run_restarts, Restart};
 use super::setup::Setup;
 use super::target::Target;
+use crate::perturb::features::Feature;
 
 /// PGD on the cross-entropy: from x₀ (or a random point of the ε-ball), `steps` times
 /// x ← clip(Π_ε(x + α·d)), d = sign(∇) in L∞ and ∇/‖∇‖₂ in L2, Π_ε the projection onto the ball

@@ -6,9 +6,9 @@ use crate::perturb::apply::check_batch;
 use crate::perturb::sampling::Sampler;
 use crate::perturb::{sample_rng, Context, PerturbError};
 
-use super::features::{mutable_mask, Feature};
 use super::loss::{predicted, Objective};
 use super::target::{checked_label, Target};
+use crate::perturb::features::{mutable_mask, Feature};
 
 /// A batch's attack problem: the model, the valid range, each sample's label, target class and
 /// draws, and the values the attack may change.

@@ -6,11 +6,11 @@ use crate::data::Batch;
 use crate::perturb::sampling::Sampler;
 use crate::perturb::{Context, PerturbError, Perturbation};
 
-use super::features::Feature;
 use super::loss::{Loss, Objective};
 use super::restarts::{run_restarts, Restart};
 use super::setup::Setup;
 use super::target::Target;
+use crate::perturb::features::Feature;
 
 /// Square Attack (L∞): start from vertical stripes x₀ ± ε (one sign per channel and column), then
 /// repeatedly draw a square of side s at a random place and set it, per channel, to ±2ε added to

@@ -1,9 +1,10 @@
-//! The features an attack may not change, by position or by name.
+//! The features a perturbation may not change (`immutable`), by position or by name: attacks and
+//! tabular perturbations resolve them alike.
 
 use crate::perturb::{Context, PerturbError};
 
-/// A feature an attack leaves unchanged: a position in the flattened sample, or the name of a
-/// column of the data (a CSV table's header), resolved when the attack runs.
+/// A feature a perturbation leaves unchanged: a position in the flattened sample, or the name of
+/// a column of the data (a CSV table's header), resolved when the perturbation runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Feature {
     /// The value at this index of a flattened sample.
@@ -24,7 +25,7 @@ impl From<&str> for Feature {
     }
 }
 
-/// Which of a sample's `size` values the attack `name` may change: all but the `immutable` ones.
+/// Which of a sample's `size` values the perturbation `name` may change: all but the `immutable` ones.
 /// Names are looked up in `ctx.feature_names`; an unknown name, a position past the sample, or a
 /// name on data without feature names is an error.
 pub(crate) fn mutable_mask(

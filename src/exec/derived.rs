@@ -1,0 +1,141 @@
+//! Metrics computed from the estimates of other branches: the corruption errors of Hendrycks &
+//! Dietterich (`ce`, `mce`, `relative_mce`, normalised by a baseline model) and the area under an
+//! accuracy-versus-strength curve (`auc`). The formulas are in `metric::{ce, relative_ce,
+//! mean_ce, auc}`; this module picks the branches they read.
+
+use crate::check::{MetricCall, ModelId, Spec, Target, Value};
+use crate::metric::{self, Estimate, MetricError, StreamingMetric};
+use crate::plan::Branch;
+
+/// A metric of several branches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Derived {
+    Ce,
+    Mce,
+    RelativeMce,
+    Auc,
+}
+
+impl Derived {
+    /// The derived metric a built-in names, if it is one.
+    pub fn of(name: &str) -> Option<Derived> {
+        Some(match name {
+            "ce" => Derived::Ce,
+            "mce" => Derived::Mce,
+            "relative_mce" => Derived::RelativeMce,
+            "auc" => Derived::Auc,
+            _ => return None,
+        })
+    }
+}
+
+/// The estimate of `metric` on one branch of a model (on the call's dataset).
+pub(super) type BranchEstimate<'a> =
+    &'a dyn Fn(ModelId, Branch, StreamingMetric) -> Result<Estimate, MetricError>;
+
+/// Computes `derived` for `call` from the branch estimates `of` gives.
+pub(super) fn estimate(
+    derived: Derived,
+    spec: &Spec,
+    call: &MetricCall,
+    of: BranchEstimate<'_>,
+) -> Result<Estimate, MetricError> {
+    let sweeps = sweeps(call)?;
+    match derived {
+        Derived::Auc => {
+            let [(perturbation, members)] = sweeps.as_slice() else {
+                return Err(derived_error("`auc` reads the members of one sweep"));
+            };
+            let declared = &spec.perturbations[*perturbation];
+            let [axis] = declared.axes.as_slice() else {
+                return Err(derived_error(&format!(
+                    "`auc` needs `{}` swept over exactly one parameter",
+                    declared.name
+                )));
+            };
+            let points = members
+                .iter()
+                .map(|&member| {
+                    let strength = declared.members[member]
+                        .params
+                        .get(&axis.param)
+                        .and_then(Value::as_f64)
+                        .ok_or_else(|| {
+                            derived_error(&format!("`{}` is not a number", axis.param))
+                        })?;
+                    let branch = Branch::Member {
+                        perturbation: *perturbation,
+                        member,
+                    };
+                    Ok((strength, of(call.model, branch, StreamingMetric::Accuracy)?))
+                })
+                .collect::<Result<Vec<_>, MetricError>>()?;
+            metric::auc(&points)
+        }
+        Derived::Ce | Derived::Mce | Derived::RelativeMce => {
+            let Some(Value::Model(baseline)) = call.params.get("baseline") else {
+                return Err(derived_error("a corruption error needs a `baseline` model"));
+            };
+            if derived == Derived::Ce && sweeps.len() != 1 {
+                return Err(derived_error(
+                    "`ce` reads one corruption; `mce` averages several",
+                ));
+            }
+            let errors = |model: ModelId, perturbation: usize, members: &[usize]| {
+                members
+                    .iter()
+                    .map(|&member| {
+                        let branch = Branch::Member {
+                            perturbation,
+                            member,
+                        };
+                        of(model, branch, StreamingMetric::Error)
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            let clean = |model| of(model, Branch::Clean, StreamingMetric::Error);
+            let per_corruption = sweeps
+                .iter()
+                .map(|(perturbation, members)| {
+                    let model = errors(call.model, *perturbation, members)?;
+                    let base = errors(*baseline, *perturbation, members)?;
+                    match derived {
+                        Derived::RelativeMce => metric::relative_ce(
+                            &clean(call.model)?,
+                            &model,
+                            &clean(*baseline)?,
+                            &base,
+                        ),
+                        _ => metric::ce(&model, &base),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            match derived {
+                Derived::Ce => Ok(per_corruption[0]),
+                _ => metric::mean_ce(&per_corruption),
+            }
+        }
+    }
+}
+
+/// The perturbations a call targets, each with its members in sweep order; `clean` has no place
+/// among them.
+fn sweeps(call: &MetricCall) -> Result<Vec<(usize, Vec<usize>)>, MetricError> {
+    call.targets
+        .iter()
+        .map(|target| match target {
+            Target::Clean => Err(derived_error(&format!(
+                "`{}` reads perturbed branches, not `clean`",
+                call.schema.name
+            ))),
+            Target::Members {
+                perturbation,
+                members,
+            } => Ok((*perturbation, members.clone())),
+        })
+        .collect()
+}
+
+fn derived_error(problem: &str) -> MetricError {
+    MetricError::Derived(problem.to_string())
+}
