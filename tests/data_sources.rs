@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use rbench::data::{
     open, Batch, BundledSample, DataError, DataProblem, Selection, Source, SourceSpec,
 };
-use safetensors::tensor::TensorView;
 use safetensors::Dtype;
+use support::files::{f32_bytes, i64_bytes, safetensors as safetensors_file};
 use tempfile::TempDir;
 use zip::CompressionMethod;
 
@@ -22,27 +22,8 @@ fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
     support::files::npy(descr, shape, data, false)
 }
 
-fn f32_bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-fn i64_bytes(values: &[i64]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
 fn npz(path: &Path, method: CompressionMethod, members: &[(&str, Vec<u8>)]) {
     fs::write(path, support::files::npz(members, method)).expect("write the archive");
-}
-
-fn safetensors_file(tensors: &[(&str, Dtype, &[usize], Vec<u8>)]) -> Vec<u8> {
-    let views: Vec<(&str, TensorView<'_>)> = tensors
-        .iter()
-        .map(|(name, dtype, shape, data)| {
-            let view = TensorView::new(*dtype, shape.to_vec(), data).expect("a valid tensor");
-            (*name, view)
-        })
-        .collect();
-    safetensors::serialize(views, None).expect("serialize")
 }
 
 /// A folder of test files.
@@ -284,7 +265,10 @@ fn image_folders_are_resized_per_class_in_name_order() {
     let grey = opened(&spec(true), &Selection::all(2, (0.0, 255.0)));
     assert_eq!(grey.sample_shape(), [1, 4, 4]);
     let batch = all(&*grey);
+    // Pillow's `convert("L")` levels: (19595·R + 38470·G + 7471·B + 2¹⁵) >> 16.
+    assert_eq!(batch.sample(0), [89.0; 16]);
     assert_eq!(batch.sample(1), [51.0; 16]);
+    assert_eq!(batch.sample(2), [82.0; 16]);
 }
 
 #[test]

@@ -1,19 +1,25 @@
 //! Image folders: one sub-folder of PNG or JPEG images per class. `open` lists the files; a
 //! batch decodes its images, converts them to grey or RGB (8 bits a channel), and resizes them
 //! (triangle filter) to the declared size, as `[channels, height, width]` values 0..=255.
+//!
+//! Grey is Pillow's `Image.convert("L")`, which torchvision's `Grayscale` transform calls: ITU-R
+//! 601-2 luma in 16-bit fixed point, rounded (the `L24` macro of Pillow's
+//! `src/libImaging/Convert.c`), so a grey image keeps its exact levels. The resize is Pillow's
+//! `resize(..., BILINEAR)` (torchvision's `Resize` of a PIL image) in floating point: levels may
+//! differ from Pillow's fixed-point ones by one (docs/language.md gives the measurement).
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use image::imageops::{self, FilterType};
-use image::{ImageBuffer, Pixel};
+use image::{GrayImage, ImageBuffer, Luma, Pixel, RgbImage};
 
 use super::error::DataError;
 use super::header::{list_image_classes, relative};
 use super::selected::Rows;
 use super::store::{hash_contents, Content};
 
-/// The images of a folder, in class and file-name order.
+/// The images of a folder, in torchvision's `ImageFolder` order (see `header::images`).
 #[derive(Debug)]
 pub(crate) struct ImageRows {
     root: PathBuf,
@@ -56,12 +62,22 @@ impl ImageRows {
         let image = image::open(path)
             .map_err(|e| DataError::invalid(path, format!("cannot decode the image: {e}")))?;
         if self.grayscale {
-            push_planes(&image.to_luma8(), self.size, out);
+            push_planes(&pillow_luma(&image.to_rgb8()), self.size, out);
         } else {
             push_planes(&image.to_rgb8(), self.size, out);
         }
         Ok(())
     }
+}
+
+/// The grey levels of `image` as Pillow's `convert("L")` computes them:
+/// (19595·R + 38470·G + 7471·B + 2¹⁵) >> 16.
+fn pillow_luma(image: &RgbImage) -> GrayImage {
+    GrayImage::from_fn(image.width(), image.height(), |x, y| {
+        let [r, g, b] = image.get_pixel(x, y).0.map(u32::from);
+        let level = (19_595 * r + 38_470 * g + 7_471 * b + 0x8000) >> 16;
+        Luma([u8::try_from(level).unwrap_or(u8::MAX)])
+    })
 }
 
 /// Appends `image`, resized to `[height, width]`, channel by channel (CHW order).

@@ -20,22 +20,28 @@ pub static SCHEMAS: &[Schema] = &[
             ],
         )
     },
-    source(
-        "npy",
-        "two NumPy .npy files: samples and integer labels",
-        &[
-            Param::required("x", Type::Path, "the samples .npy file").positional(),
-            Param::required("y", Type::Path, "the labels .npy file").positional(),
-        ],
-    ),
-    source(
-        "idx",
-        "IDX files as MNIST and Fashion-MNIST ship them (plain or .gz)",
-        &[
-            Param::required("images", Type::Path, "the images IDX file").positional(),
-            Param::required("labels", Type::Path, "the labels IDX file").positional(),
-        ],
-    ),
+    Schema {
+        implemented: true,
+        ..source(
+            "npy",
+            "two NumPy .npy files: samples and integer labels",
+            &[
+                Param::required("x", Type::Path, "the samples .npy file").positional(),
+                Param::required("y", Type::Path, "the labels .npy file").positional(),
+            ],
+        )
+    },
+    Schema {
+        implemented: true,
+        ..source(
+            "idx",
+            "IDX files as MNIST and Fashion-MNIST ship them (plain or .gz)",
+            &[
+                Param::required("images", Type::Path, "the images IDX file").positional(),
+                Param::required("labels", Type::Path, "the labels IDX file").positional(),
+            ],
+        )
+    },
     Schema {
         implemented: true,
         ..source(
@@ -53,33 +59,39 @@ pub static SCHEMAS: &[Schema] = &[
             ],
         )
     },
-    source(
-        "images",
-        "a folder with one sub-folder of PNG/JPEG images per class",
-        &[
-            Param::required("path", Type::Path, "the folder").positional(),
-            Param::required(
-                "size",
-                Type::List(&Type::Int),
-                "`[height, width]` every image is resized to",
-            ),
-            Param::with_default(
-                "grayscale",
-                Type::Bool,
-                "false",
-                "read images as one channel",
-            ),
-        ],
-    ),
-    source(
-        "safetensors",
-        "tensors in a safetensors file: samples and integer labels",
-        &[
-            Param::required("path", Type::Path, "the .safetensors file").positional(),
-            Param::with_default("x", Type::Str, "\"x\"", "name of the samples tensor"),
-            Param::with_default("y", Type::Str, "\"y\"", "name of the labels tensor"),
-        ],
-    ),
+    Schema {
+        implemented: true,
+        ..source(
+            "images",
+            "a folder with one sub-folder of PNG/JPEG images per class",
+            &[
+                Param::required("path", Type::Path, "the folder").positional(),
+                Param::required(
+                    "size",
+                    Type::List(&Type::Int),
+                    "`[height, width]` every image is resized to",
+                ),
+                Param::with_default(
+                    "grayscale",
+                    Type::Bool,
+                    "false",
+                    "read images as one channel",
+                ),
+            ],
+        )
+    },
+    Schema {
+        implemented: true,
+        ..source(
+            "safetensors",
+            "tensors in a safetensors file: samples and integer labels",
+            &[
+                Param::required("path", Type::Path, "the .safetensors file").positional(),
+                Param::with_default("x", Type::Str, "\"x\"", "name of the samples tensor"),
+                Param::with_default("y", Type::Str, "\"y\"", "name of the labels tensor"),
+            ],
+        )
+    },
     Schema {
         implemented: true,
         ..source(

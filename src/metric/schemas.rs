@@ -97,33 +97,39 @@ pub static SCHEMAS: &[Schema] = &[
         Some("Guo et al., On Calibration of Modern Neural Networks, ICML 2017"),
     )
     },
-    metric(
-        "f1",
-        "F1 score over classes",
-        &[
-            MODEL,
-            UNDER,
-            ON,
-            Param::with_default(
-                "average",
-                Type::Enum(&["macro", "micro", "weighted"]),
-                "macro",
-                "how per-class scores are combined",
-            ),
-        ],
-        None,
-    ),
-    metric(
-        "class_accuracy",
-        "accuracy on the samples of one class",
-        &[
-            MODEL,
-            UNDER,
-            ON,
-            Param::required("class", Type::Int, "the class index").bounded(Bounds::at_least(0.0)),
-        ],
-        None,
-    ),
+    Schema {
+        implemented: true,
+        ..metric(
+            "f1",
+            "F1 score over classes",
+            &[
+                MODEL,
+                UNDER,
+                ON,
+                Param::with_default(
+                    "average",
+                    Type::Enum(&["macro", "micro", "weighted"]),
+                    "macro",
+                    "how per-class scores are combined",
+                ),
+            ],
+            None,
+        )
+    },
+    Schema {
+        implemented: true,
+        ..metric(
+            "class_accuracy",
+            "accuracy on the samples of one class",
+            &[
+                MODEL,
+                UNDER,
+                ON,
+                Param::required("class", Type::Int, "the class index").bounded(Bounds::at_least(0.0)),
+            ],
+            None,
+        )
+    },
     Schema {
         implemented: true,
         ..metric(

@@ -19,24 +19,27 @@ const INPUT_CHANNELS: Param = Param::with_default(
 
 /// Every built-in architecture.
 pub static SCHEMAS: &[Schema] = &[
-    arch(
-        "mlp",
-        "fully connected layers with an activation between them",
-        &[
-            Param::required(
-                "hidden",
-                Type::List(&Type::Int),
-                "widths of the hidden layers",
-            ),
-            CLASSES,
-            Param::with_default(
-                "activation",
-                Type::Enum(&["relu", "tanh", "sigmoid"]),
-                "relu",
-                "activation after each hidden layer",
-            ),
-        ],
-    ),
+    Schema {
+        implemented: true,
+        ..arch(
+            "mlp",
+            "fully connected layers with an activation between them",
+            &[
+                Param::required(
+                    "hidden",
+                    Type::List(&Type::Int),
+                    "widths of the hidden layers",
+                ),
+                CLASSES,
+                Param::with_default(
+                    "activation",
+                    Type::Enum(&["relu", "tanh", "sigmoid"]),
+                    "relu",
+                    "activation after each hidden layer",
+                ),
+            ],
+        )
+    },
     Schema {
         implemented: true,
         ..arch(
@@ -60,19 +63,22 @@ pub static SCHEMAS: &[Schema] = &[
             ],
         )
     },
-    arch(
-        "resnet",
-        "a small residual network: a stem, stages of basic blocks with BatchNorm, global pooling",
-        &[
-            Param::required(
-                "channels",
-                Type::List(&Type::Int),
-                "channels of each stage (each stage after the first halves the resolution)",
-            ),
-            Param::with_default("blocks", Type::Int, "1", "basic blocks per stage")
-                .bounded(Bounds::at_least(1.0)),
-            CLASSES,
-            INPUT_CHANNELS,
-        ],
-    ),
+    Schema {
+        implemented: true,
+        ..arch(
+            "resnet",
+            "a small residual network: a stem, stages of basic blocks with BatchNorm, global pooling",
+            &[
+                Param::required(
+                    "channels",
+                    Type::List(&Type::Int),
+                    "channels of each stage (each stage after the first halves the resolution)",
+                ),
+                Param::with_default("blocks", Type::Int, "1", "basic blocks per stage")
+                    .bounded(Bounds::at_least(1.0)),
+                CLASSES,
+                INPUT_CHANNELS,
+            ],
+        )
+    },
 ];

@@ -1,4 +1,5 @@
-//! Writers of the small data files the tests read: NumPy `.npy`/`.npz`, IDX and gzip.
+//! Writers of the small data files the tests read: NumPy `.npy`/`.npz`, IDX, gzip, safetensors
+//! and PNG.
 
 use std::io::Write;
 
@@ -55,4 +56,48 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(bytes).expect("compress");
     encoder.finish().expect("compress")
+}
+
+/// The little-endian bytes of `f32` values, as `.npy` (`<f4`) and safetensors (`F32`) store them.
+pub fn f32_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// The little-endian bytes of `i64` values, as `.npy` (`<i8`) and safetensors (`I64`) store them.
+pub fn i64_bytes(values: &[i64]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// A safetensors file of the tensors `(name, type, shape, bytes)`.
+pub fn safetensors(tensors: &[(&str, safetensors::Dtype, &[usize], Vec<u8>)]) -> Vec<u8> {
+    let views: Vec<(&str, safetensors::tensor::TensorView<'_>)> = tensors
+        .iter()
+        .map(|(name, dtype, shape, data)| {
+            let view = safetensors::tensor::TensorView::new(*dtype, shape.to_vec(), data)
+                .expect("a valid tensor");
+            (*name, view)
+        })
+        .collect();
+    safetensors::serialize(views, None).expect("serialize")
+}
+
+/// A safetensors file of `f32` tensors `(name, shape, values)`, as PyTorch saves a `state_dict`.
+pub fn f32_safetensors(tensors: &[(&str, Vec<usize>, Vec<f32>)]) -> Vec<u8> {
+    let tensors: Vec<(&str, safetensors::Dtype, &[usize], Vec<u8>)> = tensors
+        .iter()
+        .map(|(name, shape, values)| {
+            let bytes = f32_bytes(values);
+            (*name, safetensors::Dtype::F32, shape.as_slice(), bytes)
+        })
+        .collect();
+    safetensors(&tensors)
+}
+
+/// A PNG file of `image`.
+pub fn png(image: &image::RgbImage) -> Vec<u8> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("encode a PNG");
+    bytes.into_inner()
 }

@@ -1,7 +1,12 @@
 //! Image folders: one sub-folder per class, sorted by name (the class index is the position),
-//! each holding PNG or JPEG files. Files are counted, and only the first image's header is read.
+//! each holding PNG or JPEG files, in nested folders too. Files are counted, and only the first
+//! image's header is read. Classes and images come in the order of torchvision's `ImageFolder`
+//! (`find_classes` and `make_dataset` in `torchvision/datasets/folder.py`), so that a selection
+//! (`offset`, `limit`) picks the same samples.
 
+use std::collections::HashSet;
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use super::{io_problem, HeaderError, HeaderProblem};
@@ -68,11 +73,8 @@ pub fn list_image_classes(path: &Path) -> Result<Vec<ClassFiles>, HeaderError> {
             let name = dir
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-            let images = sorted_entries(&dir)
-                .map_err(|e| invalid(format!("cannot list the class folder `{name}`: {e}")))?
-                .into_iter()
-                .filter(|p| p.is_file() && is_image(p))
-                .collect();
+            let images = class_images(&dir)
+                .map_err(|e| invalid(format!("cannot list the class folder `{name}`: {e}")))?;
             Ok(ClassFiles { name, images })
         })
         .collect()
@@ -106,6 +108,31 @@ pub fn read_image_folder(path: &Path) -> Result<ImageFolder, HeaderError> {
             .collect(),
         first_image,
     })
+}
+
+/// The image files under the class folder `dir`, its sub-folders included, in the order of
+/// torchvision's `make_dataset` (`sorted(os.walk(dir))`, then each folder's files by name): by
+/// folder path, then by file name. A folder reached again through a symbolic link is skipped.
+fn class_images(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut folders = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    let mut walked = HashSet::new();
+    while let Some(folder) = pending.pop() {
+        if !walked.insert(fs::canonicalize(&folder)?) {
+            continue;
+        }
+        let entries = sorted_entries(&folder)?;
+        let images: Vec<PathBuf> = entries
+            .iter()
+            .filter(|p| p.is_file() && is_image(p))
+            .cloned()
+            .collect();
+        pending.extend(entries.into_iter().filter(|p| p.is_dir()));
+        folders.push((folder, images));
+    }
+    // Python sorts the paths as strings: by code point, which is UTF-8 byte order.
+    folders.sort_by(|(a, _), (b, _)| a.as_os_str().cmp(b.as_os_str()));
+    Ok(folders.into_iter().flat_map(|(_, images)| images).collect())
 }
 
 /// The entries of `dir`, sorted by name.
@@ -160,6 +187,41 @@ mod tests {
         let (first, size) = folder.first_image.expect("an image");
         assert!(first.ends_with("ant/0.png"));
         assert_eq!(size, (5, 3));
+    }
+
+    #[test]
+    fn nested_images_come_in_torchvision_order() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        // `sorted(os.walk(...))` orders folder paths as strings: "a b" < "a/x" < "a0".
+        for name in [
+            "cat/z.png",
+            "cat/a/x/1.png",
+            "cat/a b/2.png",
+            "cat/a0/3.png",
+            "cat/b.png",
+        ] {
+            let path = dir.path().join(name);
+            fs::create_dir_all(path.parent().expect("a folder")).expect("create");
+            image::RgbImage::new(1, 1)
+                .save(&path)
+                .expect("write an image");
+        }
+        let classes = list_image_classes(dir.path()).expect("a valid folder");
+        let images: Vec<String> = classes[0]
+            .images
+            .iter()
+            .map(|p| relative(p, dir.path()).replace('\\', "/"))
+            .collect();
+        assert_eq!(
+            images,
+            [
+                "cat/b.png",
+                "cat/z.png",
+                "cat/a b/2.png",
+                "cat/a/x/1.png",
+                "cat/a0/3.png"
+            ]
+        );
     }
 
     #[test]
