@@ -15,7 +15,7 @@ use crate::perturb::PerturbError;
 #[derive(Debug, Error, Diagnostic)]
 pub enum ExecError {
     /// A dataset's files could not be read, or hold data the declaration refuses.
-    #[error("dataset `{dataset}`: {source}")]
+    #[error("dataset `{dataset}` cannot be read")]
     #[diagnostic(
         code("rbench::exec::unreadable-data"),
         help("`rbench check --link` reads the headers of every file before a run")
@@ -26,7 +26,7 @@ pub enum ExecError {
         source: DataError,
     },
     /// A model could not be loaded or run.
-    #[error("model `{model}` (`{}`): {source}", path.display())]
+    #[error("model `{model}` (`{}`) failed", path.display())]
     #[diagnostic(code("rbench::exec::model-failed"))]
     Model {
         model: String,
@@ -46,7 +46,7 @@ pub enum ExecError {
     #[diagnostic(code("rbench::exec::unhashable-file"))]
     Io { path: PathBuf, problem: String },
     /// A perturbation could not be built or applied.
-    #[error("perturbation `{perturbation}`: {source}")]
+    #[error("perturbation `{perturbation}` failed")]
     #[diagnostic(code("rbench::exec::perturbation-failed"))]
     Perturb {
         perturbation: String,
@@ -54,7 +54,7 @@ pub enum ExecError {
         source: PerturbError,
     },
     /// A metric could not read its predictions or produce a value.
-    #[error("gate `{gate}`, metric `{metric}`: {source}")]
+    #[error("gate `{gate}`: metric `{metric}` cannot be computed")]
     #[diagnostic(code("rbench::exec::metric-failed"))]
     Metric {
         gate: String,
