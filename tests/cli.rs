@@ -475,3 +475,42 @@ fn check_link_reports_missing_data_and_model_files() {
         "{stderr}"
     );
 }
+
+#[test]
+fn completions_cover_every_command_for_each_shell() {
+    let commands = [
+        "check", "fmt", "plan", "graph", "explain", "run", "report", "diff",
+    ];
+    for shell in ["bash", "zsh", "fish"] {
+        let output = rbench()
+            .args(["completions", shell])
+            .output()
+            .expect("run rbench");
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        let script = String::from_utf8_lossy(&output.stdout);
+        for command in commands {
+            assert!(script.contains(command), "{shell}: no `{command}`");
+        }
+        assert!(
+            script.contains("allow-outside"),
+            "{shell}: flags are missing"
+        );
+    }
+    let unknown = rbench()
+        .args(["completions", "tcsh"])
+        .output()
+        .expect("run rbench");
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_is_roff_with_every_command() {
+    let output = rbench().arg("man").output().expect("run rbench");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let page = String::from_utf8_lossy(&output.stdout);
+    assert!(page.contains(".TH rbench 1"), "{page}");
+    assert!(page.contains(".SH SYNOPSIS"), "{page}");
+    for command in ["check", "run", "report", "diff", "completions"] {
+        assert!(page.contains(command), "no `{command}` in the man page");
+    }
+}

@@ -8,6 +8,7 @@ mod compile;
 mod diff;
 mod explain;
 mod fmt;
+mod generate;
 mod input;
 mod plan;
 mod progress;
@@ -104,6 +105,18 @@ enum Command {
     /// more than `--tolerance`. With `--git REV`, the old results are the file as committed at REV.
     #[command(after_help = compare::EXIT_CODES)]
     Diff(compare::DiffArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    ///
+    /// For bash: `rbench completions bash > ~/.local/share/bash-completion/completions/rbench`.
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page rbench(1), in roff
+    ///
+    /// `rbench man > rbench.1 && man ./rbench.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +240,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args, &console),
         Command::Report(args) => report::run(&args, &console),
         Command::Diff(args) => compare::run(&args, &console),
+        Command::Completions { shell } => generate::completions(shell, &console),
+        Command::Man => generate::man(&console),
     };
     status.into()
 }
