@@ -1,6 +1,6 @@
 #![doc = include_str!("../docs/architecture.md")]
 
-mod atomic;
+pub mod atomic;
 pub mod check;
 pub mod data;
 pub mod exec;

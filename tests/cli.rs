@@ -514,3 +514,50 @@ fn the_man_page_is_roff_with_every_command() {
         assert!(page.contains(command), "no `{command}` in the man page");
     }
 }
+
+#[test]
+fn init_scaffolds_projects_that_run_and_never_overwrites() {
+    let root = tempfile::tempdir().expect("create a temporary folder");
+    for template in ["image", "tabular"] {
+        let dir = root.path().join(template);
+        let output = rbench()
+            .args(["init", "--template", template])
+            .arg(&dir)
+            .output()
+            .expect("run rbench");
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        for file in [
+            "benchmark.rbench",
+            "models/example_mlp.onnx",
+            ".gitignore",
+            ".github/workflows/rbench.yml",
+            ".gitlab-ci.yml",
+        ] {
+            assert!(dir.join(file).is_file(), "{template}: no {file}");
+        }
+        let spec = dir.join("benchmark.rbench");
+        let formatted = rbench()
+            .args(["fmt", "--check"])
+            .arg(&spec)
+            .output()
+            .expect("run rbench");
+        assert_eq!(formatted.status.code(), Some(0), "{formatted:?}");
+        let run = rbench()
+            .args(["run", "--no-cache", "--quiet"])
+            .arg(&spec)
+            .output()
+            .expect("run rbench");
+        assert_eq!(run.status.code(), Some(0), "{template}: {run:?}");
+        assert!(dir.join("rbench-results/benchmark/results.json").is_file());
+        // A second init into the same folder writes nothing and says why.
+        let before = std::fs::read(&spec).expect("the spec");
+        let again = rbench()
+            .args(["init", "--template", template])
+            .arg(&dir)
+            .output()
+            .expect("run rbench");
+        assert_eq!(again.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&again.stderr).contains("already exist"));
+        assert_eq!(std::fs::read(&spec).expect("the spec"), before);
+    }
+}

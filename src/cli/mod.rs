@@ -9,6 +9,7 @@ mod diff;
 mod explain;
 mod fmt;
 mod generate;
+mod init;
 mod input;
 mod plan;
 mod progress;
@@ -105,6 +106,14 @@ enum Command {
     /// more than `--tolerance`. With `--git REV`, the old results are the file as committed at REV.
     #[command(after_help = compare::EXIT_CODES)]
     Diff(compare::DiffArgs),
+    /// Scaffold a benchmark project that runs as it is
+    ///
+    /// Writes into DIR a commented `benchmark.rbench` importing copies of the shipped suites, an
+    /// example model, a `.gitignore` for the cache and reports, and CI jobs (GitHub Actions,
+    /// GitLab) that run the benchmark, publish its JUnit report and fail on a regression. Never
+    /// overwrites a file.
+    #[command(after_help = init::EXIT_CODES)]
+    Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     ///
     /// For bash: `rbench completions bash > ~/.local/share/bash-completion/completions/rbench`.
@@ -240,6 +249,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(&args, &console),
         Command::Report(args) => report::run(&args, &console),
         Command::Diff(args) => compare::run(&args, &console),
+        Command::Init(args) => init::run(&args, &console),
         Command::Completions { shell } => generate::completions(shell, &console),
         Command::Man => generate::man(&console),
     };
