@@ -124,6 +124,15 @@ pub struct Model {
     pub span: Span,
 }
 
+impl Model {
+    /// The file its graph or weights are read from.
+    pub fn path(&self) -> &std::path::Path {
+        match &self.format {
+            ModelFormat::Onnx { path } | ModelFormat::Safetensors { path, .. } => path,
+        }
+    }
+}
+
 /// Where a model's graph and weights come from.
 #[derive(Debug, Clone)]
 pub enum ModelFormat {

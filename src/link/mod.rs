@@ -134,12 +134,12 @@ impl Linker<'_> {
     fn refuse_outside(&mut self, spec: &Spec) -> Vec<Span> {
         let allowed = reach::Allowed::for_spec(spec);
         let mut refused = Vec::new();
-        for (path, span) in reach::named_paths(spec) {
+        for reach::NamedPath { path, span, model } in reach::named_paths(spec) {
             if allowed.permits(path) {
                 continue;
             }
             refused.push(span);
-            let label = match spec.models.iter().any(|m| m.span == span) {
+            let label = match model {
                 true => self.header_line(span),
                 false => span,
             };

@@ -107,18 +107,11 @@ pub fn open_dataset(dataset: &Dataset) -> Result<Box<dyn Source>, ExecError> {
     })
 }
 
-/// The file a model's graph or weights are read from.
-pub fn model_path(model: &Model) -> &Path {
-    match &model.format {
-        ModelFormat::Onnx { path } | ModelFormat::Safetensors { path, .. } => path,
-    }
-}
-
 /// Loads a model; a built-in architecture is built for samples of `sample_shape`.
 pub fn load_model(model: &Model, sample_shape: &[usize]) -> Result<Box<dyn Network>, ExecError> {
     let error = |source| ExecError::Model {
         model: model.name.clone(),
-        path: model_path(model).to_path_buf(),
+        path: model.path().to_path_buf(),
         source,
     };
     Ok(match &model.format {
