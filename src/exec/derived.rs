@@ -93,20 +93,24 @@ pub(super) fn estimate(
                     })
                     .collect::<Result<Vec<_>, _>>()
             };
-            let clean = |model| of(model, Branch::Clean, StreamingMetric::Error);
+            // The clean errors the relative corruption error subtracts, once for every corruption.
+            let clean = match derived {
+                Derived::RelativeMce => Some((
+                    of(call.model, Branch::Clean, StreamingMetric::Error)?,
+                    of(*baseline, Branch::Clean, StreamingMetric::Error)?,
+                )),
+                _ => None,
+            };
             let per_corruption = sweeps
                 .iter()
                 .map(|(perturbation, members)| {
                     let model = errors(call.model, *perturbation, members)?;
                     let base = errors(*baseline, *perturbation, members)?;
-                    match derived {
-                        Derived::RelativeMce => metric::relative_ce(
-                            &clean(call.model)?,
-                            &model,
-                            &clean(*baseline)?,
-                            &base,
-                        ),
-                        _ => metric::ce(&model, &base),
+                    match &clean {
+                        Some((model_clean, base_clean)) => {
+                            metric::relative_ce(model_clean, &model, base_clean, &base)
+                        }
+                        None => metric::ce(&model, &base),
                     }
                 })
                 .collect::<Result<Vec<_>, _>>()?;

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::check::{DatasetId, Gate, MetricCall, ModelId, PerturbationId, Spec, Target};
 use crate::data::Source;
-use crate::metric::{Accumulator, Accuracy, Estimate, Predictions, StreamingMetric};
+use crate::metric::{Accumulator, Accuracy, Estimate, MetricError, Predictions, StreamingMetric};
 use crate::model::{InputGradient, ModelError, Network};
 use crate::perturb::{node_seed, Context, FeatureStats, Perturbation};
 use crate::plan::{Branch, Node, NodeKind, Plan};
@@ -292,7 +292,7 @@ impl Scheduler<'_> {
 
     fn load_model(&self, model: ModelId) -> Result<LoadedModel, ExecError> {
         let declaration = &self.spec.models[model];
-        let path = bind::model_path(declaration);
+        let path = declaration.path();
         let mut hasher = blake3::Hasher::new();
         std::fs::File::open(path)
             .and_then(|file| hasher.update_reader(file).map(|_| ()))
@@ -414,7 +414,7 @@ impl Scheduler<'_> {
                     .forward(&batch.inputs, batch.len())
                     .map_err(|source| ExecError::Model {
                         model: self.spec.models[model].name.clone(),
-                        path: bind::model_path(&self.spec.models[model]).to_path_buf(),
+                        path: self.spec.models[model].path().to_path_buf(),
                         source,
                     })?;
                 if let Some(observer) = self.options.observer {
@@ -472,12 +472,9 @@ impl Scheduler<'_> {
     ) -> Result<Estimate, ExecError> {
         if let Some(kind) = Derived::of(call.schema.name) {
             let of = |model, branch, metric: StreamingMetric| {
-                let p = self.branch_of(model, call.dataset, branch, outputs);
-                let indices: Vec<u64> = (0..p.len() as u64).collect();
                 let mut state = metric.accumulator();
-                state.add(&Predictions::new(
-                    p.classes, &p.logits, &p.labels, &indices,
-                )?)?;
+                let p = self.branch_of(model, call.dataset, branch, outputs);
+                accumulate(&mut state, p, None)?;
                 Ok(state.finish())
             };
             return derived::estimate(kind, self.spec, call, &of).map_err(|source| {
@@ -514,13 +511,7 @@ impl Scheduler<'_> {
             };
             for branch in branches {
                 let p = self.branch(call, branch, outputs);
-                let indices: Vec<u64> = (0..p.len() as u64).collect();
-                let mut predictions =
-                    Predictions::new(p.classes, &p.logits, &p.labels, &indices).map_err(error)?;
-                if let Some(clean) = clean {
-                    predictions = predictions.with_clean(&clean.logits).map_err(error)?;
-                }
-                state.add(&predictions).map_err(error)?;
+                accumulate(&mut state, p, clean).map_err(error)?;
             }
         }
         Ok(state.finish())
@@ -639,11 +630,24 @@ impl Scheduler<'_> {
 
 /// The top-1 accuracy of a branch's predictions; `None` when they do not fit together.
 fn branch_accuracy(p: &BranchPredictions) -> Option<Estimate> {
-    let indices: Vec<u64> = (0..p.len() as u64).collect();
-    let predictions = Predictions::new(p.classes, &p.logits, &p.labels, &indices).ok()?;
     let mut accuracy = Accuracy::default();
-    accuracy.add(&predictions).ok()?;
+    accumulate(&mut accuracy, p, None).ok()?;
     Some(accuracy.finish())
+}
+
+/// Adds a branch's predictions (with the clean branch's logits, for metrics that compare) to a
+/// metric's state; samples are indexed by their position in the dataset.
+fn accumulate(
+    state: &mut impl Accumulator,
+    p: &BranchPredictions,
+    clean: Option<&BranchPredictions>,
+) -> Result<(), MetricError> {
+    let indices: Vec<u64> = (0..p.len() as u64).collect();
+    let mut predictions = Predictions::new(p.classes, &p.logits, &p.labels, &indices)?;
+    if let Some(clean) = clean {
+        predictions = predictions.with_clean(&clean.logits)?;
+    }
+    state.add(&predictions)
 }
 
 /// Whether two metric calls compute the same number.
