@@ -40,28 +40,26 @@ fn write(writer: &mut Writer<Vec<u8>>, results: &RunResults) -> io::Result<()> {
         .count()
         .to_string();
     let time = format!("{:.3}", results.timings.total_seconds);
+    // The suite and the single suite in it carry the same counts.
+    let counts = [
+        ("name", results.benchmark.as_str()),
+        ("tests", &tests),
+        ("failures", &failures),
+        ("errors", "0"),
+        ("skipped", &skipped),
+        ("time", &time),
+    ];
     writer
         .create_element("testsuites")
-        .with_attributes([
-            ("name", results.benchmark.as_str()),
-            ("tests", &tests),
-            ("failures", &failures),
-            ("errors", "0"),
-            ("skipped", &skipped),
-            ("time", &time),
-        ])
+        .with_attributes(counts)
         .write_inner_content(|writer| {
             writer
                 .create_element("testsuite")
-                .with_attributes([
-                    ("name", results.benchmark.as_str()),
-                    ("tests", &tests),
-                    ("failures", &failures),
-                    ("errors", "0"),
-                    ("skipped", &skipped),
-                    ("time", &time),
-                    ("timestamp", &results.started_at),
-                ])
+                .with_attributes(
+                    counts
+                        .into_iter()
+                        .chain([("timestamp", &*results.started_at)]),
+                )
                 .write_inner_content(|writer| {
                     properties(writer, results)?;
                     for gate in &results.gates {
