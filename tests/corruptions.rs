@@ -8,7 +8,7 @@ use rbench::data::Batch;
 use rbench::perturb::{
     Context, Corruption, CorruptionKind, Geometric, PerturbError, Perturbation, Table, Transform,
 };
-use support::runs::{repo, run_from_temp};
+use support::runs::{gate_metric, repo, run_from_temp};
 
 /// `values` (one sample per chunk of `shape`) perturbed by `perturbation`, the samples at dataset
 /// indices `first..`, on the range `range`, with the seed `[seed; 32]`.
@@ -439,14 +439,7 @@ fn digits_accuracy_falls_with_blur_and_rotation() {
         repo("examples/models/digits_mlp.onnx")
     );
     let results = run_from_temp(&spec);
-    let accuracy = |gate: &str| {
-        results
-            .metrics
-            .iter()
-            .find(|m| m.gate == gate)
-            .map(|m| m.value)
-            .expect("the gate's metric")
-    };
+    let accuracy = |gate: &str| gate_metric(&results, gate);
     let blur: Vec<f64> = (1..=5).map(|s| accuracy(&format!("blur{s}"))).collect();
     let turn: Vec<f64> = [0, 30, 60]
         .iter()

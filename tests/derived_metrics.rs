@@ -5,7 +5,7 @@
 mod support;
 
 use rbench::exec::{BranchResult, RunResults};
-use support::runs::{repo, run_from_temp};
+use support::runs::{gate_metric, repo, run_from_temp};
 
 /// Two digits models under two noises (ImageNet-C severities, strong enough to make both err)
 /// and an FGSM sweep.
@@ -75,15 +75,6 @@ fn clean_error(results: &RunResults, model: &str) -> f64 {
     1.0 - branches(results, model, None, "")[0].accuracy
 }
 
-fn value(results: &RunResults, gate: &str) -> f64 {
-    results
-        .metrics
-        .iter()
-        .find(|m| m.gate == gate)
-        .map(|m| m.value)
-        .expect("the gate's metric")
-}
-
 fn ce(results: &RunResults, corruption: &str) -> f64 {
     let model: f64 = errors(results, "mlp", corruption).iter().sum();
     let baseline: f64 = errors(results, "cnn", corruption).iter().sum();
@@ -107,16 +98,19 @@ fn corruption_errors_and_auc_follow_their_definitions() {
     let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
 
     let noise_ce = ce(&results, "noise");
-    assert!(close(value(&results, "noise_ce"), noise_ce), "{noise_ce}");
+    assert!(
+        close(gate_metric(&results, "noise_ce"), noise_ce),
+        "{noise_ce}"
+    );
     // The baseline CNN errs less than the MLP under noise: a corruption error above 1.
     assert!(noise_ce > 1.0, "{noise_ce}");
 
     let mce = (ce(&results, "noise") + ce(&results, "impulse")) / 2.0;
-    assert!(close(value(&results, "both_mce"), mce), "{mce}");
+    assert!(close(gate_metric(&results, "both_mce"), mce), "{mce}");
 
     let relative = (relative_ce(&results, "noise") + relative_ce(&results, "impulse")) / 2.0;
     assert!(
-        close(value(&results, "both_relative"), relative),
+        close(gate_metric(&results, "both_relative"), relative),
         "{relative}"
     );
 
@@ -131,7 +125,7 @@ fn corruption_errors_and_auc_follow_their_definitions() {
         .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
         .sum();
     let auc = area / 0.2;
-    assert!(close(value(&results, "attack_auc"), auc), "{auc}");
+    assert!(close(gate_metric(&results, "attack_auc"), auc), "{auc}");
     // At ε = 0 FGSM changes nothing: the curve starts at the clean accuracy.
     assert!(close(points[0].1, 1.0 - clean_error(&results, "mlp")));
 }

@@ -12,6 +12,7 @@ use rbench::exec::RunResults;
 use rbench::model::{Architecture, BuiltinModel, Network};
 use safetensors::Dtype;
 use support::files::{f32_bytes, f32_safetensors, gzip, i64_bytes, idx, npy, png, safetensors};
+use support::runs::gate_metric;
 use tempfile::TempDir;
 
 /// Nine grey 2×2 images (pixels in reading order); [`brightest`] classifies each.
@@ -88,16 +89,6 @@ impl Project {
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         stderr
     }
-}
-
-/// The value of the metric of gate `gate`.
-fn metric(results: &RunResults, gate: &str) -> f64 {
-    results
-        .metrics
-        .iter()
-        .find(|m| m.gate == gate)
-        .unwrap_or_else(|| panic!("no metric for gate `{gate}`"))
-        .value
 }
 
 fn assert_close(value: f64, expected: f64, what: &str) {
@@ -177,18 +168,30 @@ fn npy_float32_samples_with_f1_and_class_accuracy() {
     let arch = format!("mlp(hidden: [4], classes: {CLASSES})");
     let source = r#"npy("x.npy", "y.npy")"#;
     let results = project.results(&spec(source, "[0, 1]", CLASSES, &arch, gates));
-    assert_close(metric(&results, "clean_accuracy"), ACCURACY, "accuracy");
+    assert_close(
+        gate_metric(&results, "clean_accuracy"),
+        ACCURACY,
+        "accuracy",
+    );
 
     // The confusion of the predictions against LABELS, class by class (TP, FP, FN, support):
     // 0: (1, 0, 2, 3) F1 1/2; 1: (2, 0, 0, 2) F1 1; 2: (2, 0, 0, 2) F1 1;
     // 3: (1, 1, 0, 1) F1 2/3; 4: (1, 1, 0, 1) F1 2/3. As scikit-learn's f1_score averages them:
     let macro_f1 = (0.5 + 1.0 + 1.0 + 2.0 / 3.0 + 2.0 / 3.0) / 5.0;
     let weighted_f1 = (3.0 * 0.5 + 2.0 + 2.0 + 2.0 / 3.0 + 2.0 / 3.0) / 9.0;
-    assert_close(metric(&results, "macro"), macro_f1, "macro F1");
-    assert_close(metric(&results, "micro"), ACCURACY, "micro F1");
-    assert_close(metric(&results, "weighted"), weighted_f1, "weighted F1");
-    assert_close(metric(&results, "zero"), 1.0 / 3.0, "accuracy on class 0");
-    assert_close(metric(&results, "two"), 1.0, "accuracy on class 2");
+    assert_close(gate_metric(&results, "macro"), macro_f1, "macro F1");
+    assert_close(gate_metric(&results, "micro"), ACCURACY, "micro F1");
+    assert_close(
+        gate_metric(&results, "weighted"),
+        weighted_f1,
+        "weighted F1",
+    );
+    assert_close(
+        gate_metric(&results, "zero"),
+        1.0 / 3.0,
+        "accuracy on class 0",
+    );
+    assert_close(gate_metric(&results, "two"), 1.0, "accuracy on class 2");
 }
 
 #[test]
@@ -199,7 +202,7 @@ fn npy_uint8_samples_are_scaled_only_to_a_unit_range() {
     let source = r#"npy("x.npy", "y.npy")"#;
     let results = project.results(&brightest_spec(source, 1));
     assert_close(
-        metric(&results, "clean_accuracy"),
+        gate_metric(&results, "clean_accuracy"),
         ACCURACY,
         "scaled to [0, 1]",
     );
@@ -209,7 +212,7 @@ fn npy_uint8_samples_are_scaled_only_to_a_unit_range() {
     let arch = format!("mlp(hidden: [4], classes: {CLASSES})");
     let results = project.results(&spec(source, "[0, 255]", CLASSES, &arch, ""));
     assert_close(
-        metric(&results, "clean_accuracy"),
+        gate_metric(&results, "clean_accuracy"),
         6.0 / 9.0,
         "kept in [0, 255]",
     );
@@ -228,7 +231,7 @@ fn idx_files_plain_and_gzip() {
     for suffix in ["", ".gz"] {
         let source = format!("idx(\"images-idx3-ubyte{suffix}\", \"labels-idx1-ubyte{suffix}\")");
         let results = project.results(&brightest_spec(&source, 1));
-        assert_close(metric(&results, "clean_accuracy"), ACCURACY, suffix);
+        assert_close(gate_metric(&results, "clean_accuracy"), ACCURACY, suffix);
     }
 }
 
@@ -245,7 +248,11 @@ fn safetensors_data_tensors() {
     );
     let source = r#"safetensors("data.safetensors", x: "pixels", y: "classes")"#;
     let results = project.results(&brightest_spec(source, 1));
-    assert_close(metric(&results, "clean_accuracy"), ACCURACY, "safetensors");
+    assert_close(
+        gate_metric(&results, "clean_accuracy"),
+        ACCURACY,
+        "safetensors",
+    );
 }
 
 /// Writes [`PIXELS`] as 4×4 PNG images (each pixel a 2×2 block) to `images/class{label}/`;
@@ -265,7 +272,11 @@ fn grey_image_folders_are_resized_per_class() {
     image_folder(&project, |i, p| [PIXELS[i][p]; 3]);
     let source = r#"images("images", size: [2, 2], grayscale: true)"#;
     let results = project.results(&brightest_spec(source, 1));
-    assert_close(metric(&results, "clean_accuracy"), ACCURACY, "grey images");
+    assert_close(
+        gate_metric(&results, "clean_accuracy"),
+        ACCURACY,
+        "grey images",
+    );
 }
 
 #[test]
@@ -287,7 +298,7 @@ fn colour_image_folders_keep_their_channels_apart() {
     let source = r#"images("images", size: [2, 2])"#;
     let results = project.results(&brightest_spec(source, 3));
     assert_close(
-        metric(&results, "clean_accuracy"),
+        gate_metric(&results, "clean_accuracy"),
         ACCURACY,
         "colour images",
     );
@@ -408,7 +419,11 @@ fn a_resnet_with_random_weights_runs_as_it_computes() {
     let source = r#"npy("x.npy", "y.npy")"#;
     let arch = "resnet(channels: [2, 3], classes: 3)";
     let results = project.results(&spec(source, "[0, 1]", 3, arch, ""));
-    assert_close(metric(&results, "clean_accuracy"), 0.5, "resnet accuracy");
+    assert_close(
+        gate_metric(&results, "clean_accuracy"),
+        0.5,
+        "resnet accuracy",
+    );
 }
 
 #[test]

@@ -44,3 +44,13 @@ pub fn comparable(mut results: RunResults) -> RunResults {
     results.finished_at.clear();
     results
 }
+
+/// The value of the first metric call of gate `gate`.
+pub fn gate_metric(results: &RunResults, gate: &str) -> f64 {
+    results
+        .metrics
+        .iter()
+        .find(|m| m.gate == gate)
+        .map(|m| m.value)
+        .unwrap_or_else(|| panic!("no metric of gate `{gate}`"))
+}
