@@ -2,6 +2,8 @@
 //! agreement with torchattacks on the bundled digits MLP, restarts and cascades that never make
 //! a sample more robust, targeted success, determinism, query budgets and immutable features.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -12,91 +14,9 @@ use rbench::perturb::{
     node_seed, Apgd, Context, Cw, Feature, Fgsm, Loss, Norm, Perturbation, Pgd, Square, Target,
     WorstOf,
 };
+use support::networks::Mlp;
 
 // ----- models and data ----------------------------------------------------------------------
-
-/// A one-hidden-layer ReLU network, logits = W₂ relu(W₁ x + b₁) + b₂, with its exact input
-/// gradient; with no hidden layer (`hidden` empty) it is the linear model W₂ x + b₂.
-#[derive(Debug, Clone)]
-struct Mlp {
-    shape: Vec<usize>,
-    hidden: Vec<(Vec<f32>, f32)>,
-    output: Vec<(Vec<f32>, f32)>,
-}
-
-impl Mlp {
-    fn layer(inputs: &[f32], layer: &[(Vec<f32>, f32)]) -> Vec<f32> {
-        layer
-            .iter()
-            .map(|(w, b)| w.iter().zip(inputs).map(|(w, x)| w * x).sum::<f32>() + b)
-            .collect()
-    }
-
-    /// The hidden activations (or the input, without a hidden layer) of one sample.
-    fn features(&self, x: &[f32]) -> Vec<f32> {
-        if self.hidden.is_empty() {
-            x.to_vec()
-        } else {
-            Mlp::layer(x, &self.hidden)
-                .into_iter()
-                .map(|h| h.max(0.0))
-                .collect()
-        }
-    }
-}
-
-impl Network for Mlp {
-    fn input_shape(&self) -> &[usize] {
-        &self.shape
-    }
-
-    fn classes(&self) -> usize {
-        self.output.len()
-    }
-
-    fn forward(&self, inputs: &[f32], n: usize) -> Result<Vec<f32>, ModelError> {
-        let d = self.shape.iter().product::<usize>();
-        assert_eq!(inputs.len(), n * d);
-        Ok(inputs
-            .chunks(d)
-            .flat_map(|x| Mlp::layer(&self.features(x), &self.output))
-            .collect())
-    }
-
-    fn input_gradient(
-        &self,
-        inputs: &[f32],
-        n: usize,
-        loss_gradient: &dyn Fn(&[f32]) -> Vec<f32>,
-    ) -> Result<InputGradient, ModelError> {
-        let logits = self.forward(inputs, n)?;
-        let upstream = loss_gradient(&logits);
-        let d = self.shape.iter().product::<usize>();
-        let classes = self.classes();
-        let mut gradient = Vec::with_capacity(inputs.len());
-        for (x, g) in inputs.chunks(d).zip(upstream.chunks(classes)) {
-            let features = self.features(x);
-            // ∂L/∂features = W₂ᵀ g, then through the ReLU and W₁ (or straight to x).
-            let back: Vec<f32> = (0..features.len())
-                .map(|j| self.output.iter().zip(g).map(|((w, _), g)| w[j] * g).sum())
-                .collect();
-            if self.hidden.is_empty() {
-                gradient.extend(back);
-            } else {
-                gradient.extend((0..d).map(|i| {
-                    self.hidden
-                        .iter()
-                        .zip(&back)
-                        .zip(&features)
-                        .filter(|(_, &h)| h > 0.0)
-                        .map(|(((w, _), b), _)| w[i] * b)
-                        .sum::<f32>()
-                }));
-            }
-        }
-        Ok(InputGradient { logits, gradient })
-    }
-}
 
 /// Counts the samples every forward pass (and gradient) sees: the queries of a black-box attack.
 struct Counted<'a> {

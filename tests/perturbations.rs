@@ -2,83 +2,15 @@
 //! and the noises' statistics, severity tables and determinism (same seed, same values; any batch
 //! split, same values).
 
+mod support;
+
 use rbench::data::Batch;
 use rbench::model::{InputGradient, ModelError, Network};
 use rbench::perturb::{
     node_seed, Context, Fgsm, GaussianNoise, ImpulseNoise, PerturbError, Perturbation, ShotNoise,
     SpeckleNoise, Strength, Table, Target, UniformNoise,
 };
-
-/// logits = W x + b, with its exact input gradient Wᵀ·(∂L/∂logits).
-struct Linear {
-    /// One row of weights per class.
-    weights: Vec<Vec<f32>>,
-    bias: Vec<f32>,
-    shape: Vec<usize>,
-}
-
-impl Linear {
-    fn new(weights: Vec<Vec<f32>>, bias: Vec<f32>) -> Linear {
-        let shape = vec![weights[0].len()];
-        Linear {
-            weights,
-            bias,
-            shape,
-        }
-    }
-}
-
-impl Network for Linear {
-    fn input_shape(&self) -> &[usize] {
-        &self.shape
-    }
-
-    fn classes(&self) -> usize {
-        self.weights.len()
-    }
-
-    fn forward(&self, inputs: &[f32], n: usize) -> Result<Vec<f32>, ModelError> {
-        let d = self.shape[0];
-        if inputs.len() != n * d {
-            return Err(ModelError::Shape {
-                expected: self.shape.clone(),
-                found: vec![n, inputs.len() / n.max(1)],
-            });
-        }
-        Ok(inputs
-            .chunks(d)
-            .flat_map(|x| {
-                self.weights
-                    .iter()
-                    .zip(&self.bias)
-                    .map(move |(w, b)| w.iter().zip(x).map(|(w, x)| w * x).sum::<f32>() + b)
-            })
-            .collect())
-    }
-
-    fn input_gradient(
-        &self,
-        inputs: &[f32],
-        n: usize,
-        loss_gradient: &dyn Fn(&[f32]) -> Vec<f32>,
-    ) -> Result<InputGradient, ModelError> {
-        let logits = self.forward(inputs, n)?;
-        let upstream = loss_gradient(&logits);
-        let d = self.shape[0];
-        let gradient = upstream
-            .chunks(self.classes())
-            .flat_map(|g| {
-                (0..d).map(move |j| {
-                    g.iter()
-                        .zip(&self.weights)
-                        .map(|(g, w)| g * w[j])
-                        .sum::<f32>()
-                })
-            })
-            .collect();
-        Ok(InputGradient { logits, gradient })
-    }
-}
+use support::networks::Mlp;
 
 /// A model that always fails.
 struct Broken;
@@ -156,8 +88,8 @@ fn softmax(logits: &[f32]) -> Vec<f64> {
 // ----- FGSM ---------------------------------------------------------------------------------
 
 /// Two classes, four features; the last feature has the same weight in both classes.
-fn binary() -> Linear {
-    Linear::new(
+fn binary() -> Mlp {
+    Mlp::linear(
         vec![vec![0.5, -1.0, 2.0, 0.0], vec![-0.25, 1.5, 2.5, 0.0]],
         vec![0.1, -0.1],
     )
@@ -179,7 +111,7 @@ fn fgsm_on_a_binary_linear_model_steps_along_the_weight_difference() {
     for (s, &label) in labels.iter().enumerate() {
         let (y, other) = (label as usize, 1 - label as usize);
         for j in 0..4 {
-            let direction = sign(model.weights[other][j] - model.weights[y][j]);
+            let direction = sign(model.output[other].0[j] - model.output[y].0[j]);
             let x = inputs[s * 4 + j];
             let expected = (f64::from(x) + eps * f64::from(direction)).clamp(0.0, 1.0) as f32;
             assert_eq!(out.inputs[s * 4 + j], expected, "sample {s}, feature {j}");
@@ -227,8 +159,8 @@ fn fgsm_stays_in_range_and_keeps_immutable_features() {
 }
 
 /// Three classes, three features.
-fn ternary() -> Linear {
-    Linear::new(
+fn ternary() -> Mlp {
+    Mlp::linear(
         vec![
             vec![1.0, -0.5, 0.25],
             vec![-0.5, 1.0, 0.75],
@@ -239,7 +171,7 @@ fn ternary() -> Linear {
 }
 
 /// The targeted FGSM step computed here, independently: x − ε·sign(Σ_c (p_c − [c = t]) w_c).
-fn targeted_step(model: &Linear, x: &[f32], target: usize, eps: f64) -> Vec<f32> {
+fn targeted_step(model: &Mlp, x: &[f32], target: usize, eps: f64) -> Vec<f32> {
     let logits = model.forward(x, 1).expect("forward");
     let p = softmax(&logits);
     (0..x.len())
@@ -247,7 +179,7 @@ fn targeted_step(model: &Linear, x: &[f32], target: usize, eps: f64) -> Vec<f32>
             let g: f64 = (0..3)
                 .map(|c| {
                     let onehot = if c == target { 1.0 } else { 0.0 };
-                    (p[c] - onehot) * f64::from(model.weights[c][j])
+                    (p[c] - onehot) * f64::from(model.output[c].0[j])
                 })
                 .sum();
             (f64::from(x[j]) - eps * f64::from(sign(g as f32))).clamp(-1.0, 1.0) as f32

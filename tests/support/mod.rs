@@ -6,6 +6,7 @@
 
 pub mod files;
 pub mod gradient;
+pub mod networks;
 pub mod runs;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
