@@ -111,7 +111,6 @@ fn compiled(name: &str, perturbations: &str, samples: usize) -> (Spec, Plan) {
     let spec = check::check(source, ast, &path, &FsLoader)
         .unwrap_or_else(|e| panic!("the spec checks: {e:?}"));
     let plan = plan::build(&spec);
-    plan::validate(&plan, &spec).unwrap_or_else(|e| panic!("the engine runs it: {e:?}"));
     (spec, plan)
 }
 

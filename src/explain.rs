@@ -206,12 +206,6 @@ fn builtin_section(schema: &Schema) -> String {
     if let Some(reference) = schema.reference {
         let _ = write!(out, "\nReference: {reference}.\n");
     }
-    let status = if schema.implemented {
-        "implemented"
-    } else {
-        "not implemented yet (the engine comes in a later release)"
-    };
-    let _ = write!(out, "\nStatus: {status}.\n");
     out
 }
 
@@ -463,7 +457,6 @@ mod tests {
         assert!(text.contains("| `eps` | number | required | [0, ∞) | sweepable |"));
         assert!(text.contains("needs the model under evaluation"));
         assert!(text.contains("Reference: Madry"));
-        assert!(text.contains("Status: implemented."));
         let sample = explain("sample").expect("a built-in");
         assert!(sample.contains("one of `digits`, `breast_cancer`"));
         assert!(explain("accuracy")

@@ -5,8 +5,8 @@
 use proptest::prelude::*;
 use rbench::metric::{
     auc, ce, combined_bound, mean_ce, relative_ce, Accumulator, Basis, Direction, Estimate,
-    F1Average, Inputs, MetricError, MetricState, Norm, Predictions, Statistic, StreamingMetric,
-    DEFAULT_BINS, SCHEMAS,
+    F1Average, MetricError, MetricState, Norm, PerturbationSize, Predictions, Statistic,
+    StreamingMetric, DEFAULT_BINS, SCHEMAS,
 };
 
 /// Owned predictions of a batch, from which `Predictions` views are taken.
@@ -17,8 +17,8 @@ struct Rows {
     labels: Vec<u32>,
     indices: Vec<u64>,
     clean: Option<Vec<f32>>,
-    clean_inputs: Option<Vec<f32>>,
-    perturbed_inputs: Option<Vec<f32>>,
+    /// The size of each sample's perturbation.
+    sizes: Option<Vec<PerturbationSize>>,
 }
 
 impl Rows {
@@ -33,8 +33,7 @@ impl Rows {
             labels: samples.iter().map(|&(_, label)| label).collect(),
             indices: (0..samples.len() as u64).collect(),
             clean: None,
-            clean_inputs: None,
-            perturbed_inputs: None,
+            sizes: None,
         }
     }
 
@@ -43,9 +42,9 @@ impl Rows {
         self
     }
 
+    /// Perturbations measured between clean and perturbed inputs of equal-sized samples.
     fn with_inputs(mut self, clean: &[f32], perturbed: &[f32]) -> Self {
-        self.clean_inputs = Some(clean.to_vec());
-        self.perturbed_inputs = Some(perturbed.to_vec());
+        self.sizes = Some(perturbation_sizes(self.labels.len(), clean, perturbed));
         self
     }
 
@@ -55,10 +54,8 @@ impl Rows {
         if let Some(clean) = &self.clean {
             batch = batch.with_clean(clean).expect("valid clean logits");
         }
-        if let (Some(clean), Some(perturbed)) = (&self.clean_inputs, &self.perturbed_inputs) {
-            batch = batch
-                .with_inputs(Inputs { clean, perturbed })
-                .expect("valid inputs");
+        if let Some(sizes) = &self.sizes {
+            batch = batch.with_sizes(sizes).expect("valid sizes");
         }
         batch
     }
@@ -66,25 +63,26 @@ impl Rows {
     /// Samples `range` as a batch of their own.
     fn slice(&self, range: std::ops::Range<usize>) -> Rows {
         let k = self.classes;
-        let size = self
-            .clean_inputs
-            .as_ref()
-            .map_or(0, |inputs| inputs.len() / self.labels.len().max(1));
         let rows = range.start * k..range.end * k;
-        let values = range.start * size..range.end * size;
         Rows {
             classes: k,
             logits: self.logits[rows.clone()].to_vec(),
             labels: self.labels[range.clone()].to_vec(),
-            indices: self.indices[range].to_vec(),
+            indices: self.indices[range.clone()].to_vec(),
             clean: self.clean.as_ref().map(|c| c[rows].to_vec()),
-            clean_inputs: self
-                .clean_inputs
-                .as_ref()
-                .map(|c| c[values.clone()].to_vec()),
-            perturbed_inputs: self.perturbed_inputs.as_ref().map(|p| p[values].to_vec()),
+            sizes: self.sizes.as_ref().map(|s| s[range].to_vec()),
         }
     }
+}
+
+/// The perturbation size of each of `n` equal-sized samples.
+fn perturbation_sizes(n: usize, clean: &[f32], perturbed: &[f32]) -> Vec<PerturbationSize> {
+    let size = clean.len() / n.max(1);
+    clean
+        .chunks(size)
+        .zip(perturbed.chunks(size))
+        .map(|(c, p)| PerturbationSize::between(c, p))
+        .collect()
 }
 
 fn evaluate(metric: StreamingMetric, rows: &Rows) -> Estimate {
@@ -322,7 +320,7 @@ fn perturbation_norms_are_measured_on_successful_attacks_only() {
     let no_inputs = Rows::new(2, &[(&[0.0, 1.0], 0)]).with_clean(&[&[1.0, 0.0]]);
     assert_eq!(
         state.add(&no_inputs.predictions()),
-        Err(MetricError::MissingInputs)
+        Err(MetricError::MissingSizes)
     );
 }
 
@@ -533,8 +531,7 @@ fn split_rows() -> impl Strategy<Value = (Rows, Vec<std::ops::Range<usize>>, Vec
                 labels,
                 indices: (0..n as u64).map(|i| i * 7 + 3).collect(),
                 clean: Some(clean),
-                clean_inputs: Some(clean_inputs),
-                perturbed_inputs: Some(perturbed),
+                sizes: Some(perturbation_sizes(n, &clean_inputs, &perturbed)),
             };
             let mut ranges = Vec::new();
             let mut start = 0;

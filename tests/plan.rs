@@ -254,49 +254,6 @@ fn attacks_depend_on_the_model_and_cost_gradients() {
 }
 
 #[test]
-fn unimplemented_builtins_are_reported_at_plan_time() {
-    let text = r#"benchmark partial {
-  seed = 1
-}
-
-dataset d {
-  source = npz("d.npz")
-  classes = 10
-  range = [0, 1]
-}
-
-model m {
-  onnx = "m.onnx"
-}
-
-perturbation noise = gaussian_noise(sigma: 0.1)
-perturbation blur = gaussian_blur(severity: 1..5)
-perturbation attack = pgd(eps: 0.1)
-
-evaluate m on d under [noise, blur, attack]
-
-require floor: accuracy(m, attack) >= 50%
-require small: perturbation_norm(m, attack) <= 0.05
-"#;
-    let spec = compile_text(Path::new("partial.rbench"), text);
-    let plan = plan::build(&spec);
-    let errors = plan::validate(&plan, &spec).expect_err("perturbation_norm is not implemented");
-    let names: BTreeSet<String> = errors
-        .errors()
-        .map(|e| match e {
-            plan::PlanError::NotImplemented { name, .. } => name.clone(),
-        })
-        .collect();
-    assert!(names.contains("perturbation_norm"), "{names:?}");
-    assert!(
-        ["npz", "gaussian_noise", "gaussian_blur", "pgd", "accuracy"]
-            .iter()
-            .all(|implemented| !names.contains(*implemented)),
-        "{names:?}"
-    );
-}
-
-#[test]
 fn a_backward_pass_costs_two_forward_passes_of_flops() {
     // PGD-20: 20 forward and 20 input-gradient passes are 60 forward passes of FLOPs.
     assert_eq!(Cost::new(20, 20).flops_for(469_504), 60 * 469_504);

@@ -18,7 +18,6 @@ use std::process::{Command, Output};
 use miette::Diagnostic;
 use rbench::check::{self, Loader};
 use rbench::explain;
-use rbench::plan;
 use rbench::syntax::{self, FileId, SourceFile};
 
 fn root() -> PathBuf {
@@ -144,17 +143,15 @@ enum Stage {
     Syntax,
     Check,
     Link,
-    Plan,
     Exec,
     Report,
 }
 
 /// The files that declare the diagnostic codes, and the stage each file's codes belong to.
-const CODE_SOURCES: [(Stage, &str); 6] = [
+const CODE_SOURCES: [(Stage, &str); 5] = [
     (Stage::Syntax, "src/syntax/error.rs"),
     (Stage::Check, "src/check/error.rs"),
     (Stage::Link, "src/link/error.rs"),
-    (Stage::Plan, "src/plan/error.rs"),
     (Stage::Exec, "src/exec/error.rs"),
     (Stage::Report, "src/report/mod.rs"),
 ];
@@ -251,13 +248,11 @@ fn every_section_has_an_example_of_its_stage() {
         let Some(&stage) = stages.get(&section.title) else {
             continue; // reported by `every_code_has_a_section_and_every_section_a_code`
         };
-        // Link and run examples need files: they are shown as text. A plan example is a valid
-        // spec.
+        // Link and run examples need files: they are shown as text.
         let wanted = match stage {
             Stage::Syntax => Fence::SyntaxError,
             Stage::Check => Fence::CheckError,
             Stage::Link | Stage::Exec | Stage::Report => Fence::Other,
-            Stage::Plan => Fence::Valid,
         };
         let examples = section.blocks.iter().filter(|b| b.fence == wanted).count();
         let error_examples = section
@@ -277,39 +272,6 @@ fn every_section_has_an_example_of_its_stage() {
             assert!(examples >= 1, "{}: no example", section.title);
         }
     }
-}
-
-#[test]
-fn plan_examples_check_and_their_plan_reports_their_section_code_only() {
-    let stages = declared_stages();
-    let mut planned = 0;
-    for section in diagnostics() {
-        if stages.get(&section.title) != Some(&Stage::Plan) {
-            continue;
-        }
-        let files = imported_files(&section);
-        for block in section.blocks.iter().filter(|b| b.fence == Fence::Valid) {
-            if block.file_name().is_some() {
-                continue;
-            }
-            let spec = check_block(block, &files).unwrap_or_else(|found| {
-                panic!("line {}: the example reports {found:?}", block.line)
-            });
-            let plan = plan::build(&spec);
-            let found = match plan::validate(&plan, &spec) {
-                Ok(()) => Vec::new(),
-                Err(errors) => codes(errors.errors()),
-            };
-            assert!(
-                !found.is_empty() && found.iter().all(|c| *c == section.title),
-                "line {}: the plan of the example of {} reports {found:?}",
-                block.line,
-                section.title
-            );
-            planned += 1;
-        }
-    }
-    assert!(planned >= 1, "no plan example was run");
 }
 
 #[test]
@@ -437,14 +399,6 @@ fn explain_a_link_code() {
     assert!(section.starts_with("### rbench::link::file-not-found\n"));
     assert!(!section.contains("### rbench::link::unreadable-file"));
     insta::assert_snapshot!("explain_file_not_found", section);
-}
-
-#[test]
-fn explain_not_implemented() {
-    insta::assert_snapshot!(
-        "explain_not_implemented",
-        explain::explain("not-implemented").expect("a known code")
-    );
 }
 
 #[test]

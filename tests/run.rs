@@ -59,6 +59,7 @@ warn stability: flip_rate(linear, noise) <= 0.5 and confidence_drop(linear, atta
 warn attacked: attack_success_rate(linear, attack[eps = 0.1]) <= 0.9
 warn calibrated: ece(linear, clean, bins: 5) <= 0.5
 warn others: accuracy(linear, uniform) + accuracy(linear, shot) + accuracy(linear, impulse) + accuracy(linear, speckle) >= 2
+warn sizes: perturbation_norm(linear, attack[eps = 0.05]) <= 0.051 and perturbation_norm(linear, attack, norm: l2, statistic: median) <= 1
 "#;
 
 /// A temporary project: the spec, its data and its model.
@@ -373,6 +374,112 @@ fn results_go_where_out_says() {
     assert!(!project.path("rbench-results").exists());
 }
 
+/// FGSM on the linear model in closed form: `clip(x + eps · sign(Wᵀ(softmax(Wx + b) − e_y)))`;
+/// for each sample whose attack succeeds (correct when clean, wrong when attacked), the L∞ and L2
+/// norms of the perturbation.
+fn fgsm_successes(eps: f32) -> Vec<(f64, f64)> {
+    let bias = [0.1f64, 0.0, -0.1];
+    let logits = |x: &[f32; FEATURES]| -> [f64; CLASSES] {
+        std::array::from_fn(|k| {
+            bias[k]
+                + WEIGHTS[k]
+                    .iter()
+                    .zip(x)
+                    .map(|(&w, &v)| f64::from(w) * f64::from(v))
+                    .sum::<f64>()
+        })
+    };
+    let predicted = |z: &[f64; CLASSES]| {
+        (0..CLASSES)
+            .max_by(|&a, &b| z[a].total_cmp(&z[b]).then(b.cmp(&a)))
+            .expect("classes")
+    };
+    let mut successes = Vec::new();
+    for i in 0..SAMPLES {
+        let (x, y) = (features(i), label(i) as usize);
+        let z = logits(&x);
+        let max = z.iter().copied().fold(f64::MIN, f64::max);
+        let total: f64 = z.iter().map(|v| (v - max).exp()).sum();
+        let residual: [f64; CLASSES] =
+            std::array::from_fn(|k| (z[k] - max).exp() / total - f64::from(u8::from(k == y)));
+        let attacked: [f32; FEATURES] = std::array::from_fn(|j| {
+            let g: f64 = (0..CLASSES)
+                .map(|k| f64::from(WEIGHTS[k][j]) * residual[k])
+                .sum();
+            let step = if g > 0.0 {
+                eps
+            } else if g < 0.0 {
+                -eps
+            } else {
+                0.0
+            };
+            (x[j] + step).clamp(0.0, 1.0)
+        });
+        if predicted(&z) == y && predicted(&logits(&attacked)) != y {
+            let deltas = x
+                .iter()
+                .zip(&attacked)
+                .map(|(&a, &b)| f64::from(b) - f64::from(a));
+            let linf = deltas.clone().fold(0.0, |m: f64, d| m.max(d.abs()));
+            let l2 = deltas.map(|d| d * d).sum::<f64>().sqrt();
+            successes.push((linf, l2));
+        }
+    }
+    successes
+}
+
+#[test]
+fn perturbation_norms_of_successful_attacks_match_the_closed_form_and_survive_the_cache() {
+    let project = Project::new("0.2", "85%");
+    let output = project.run(&[]);
+    assert_eq!(status(&output), 0, "{}", stderr(&output));
+    let results = project.results();
+    let sizes: Vec<f64> = results
+        .metrics
+        .iter()
+        .filter(|m| m.gate == "sizes")
+        .map(|m| m.value)
+        .collect();
+    let small = fgsm_successes(0.05);
+    assert!(!small.is_empty(), "FGSM at 0.05 fools no sample");
+    let mean_linf = small.iter().map(|s| s.0).sum::<f64>() / small.len() as f64;
+    // The median L2 over both budgets of the sweep.
+    let mut l2: Vec<f64> = small
+        .iter()
+        .chain(&fgsm_successes(0.1))
+        .map(|s| s.1)
+        .collect();
+    l2.sort_by(f64::total_cmp);
+    let n = l2.len();
+    let median_l2 = match n % 2 {
+        1 => l2[n / 2],
+        _ => (l2[n / 2 - 1] + l2[n / 2]) / 2.0,
+    };
+    assert_eq!(sizes.len(), 2, "{:?}", results.metrics);
+    assert!(
+        (sizes[0] - mean_linf).abs() < 1e-7,
+        "{} vs {mean_linf}",
+        sizes[0]
+    );
+    assert!(
+        (sizes[1] - median_l2).abs() < 1e-7,
+        "{} vs {median_l2}",
+        sizes[1]
+    );
+    assert!(sizes[0] > 0.0 && sizes[0] <= 0.05 + 1e-7);
+    // The model's gradients are never flat here.
+    assert!(results
+        .sanity
+        .iter()
+        .all(|f| !f.check.contains("gradients")));
+    // The sizes travel with the cache entries: a rerun from the cache reports the same numbers.
+    let again = project.run(&[]);
+    assert_eq!(status(&again), 0, "{}", stderr(&again));
+    let cached = project.results();
+    assert_eq!(cached.stats.forward_passes, 0);
+    assert_eq!(comparable(results), comparable(cached));
+}
+
 #[test]
 fn saturated_scores_that_mask_gradients_raise_a_sanity_flag() {
     // Scores 10,000 times larger: the softmax of a confidently classified sample is exactly one-hot
@@ -402,4 +509,33 @@ fn saturated_scores_that_mask_gradients_raise_a_sanity_flag() {
     assert_eq!(flag.branches, ["scores", "attack[eps = 0.1]"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("the gradients may be masked"), "{stdout}");
+    // The same saturation makes FGSM's input gradients exactly zero: 36 samples are classified
+    // correctly with a one-hot softmax; the 4 mislabelled ones keep a gradient.
+    let zero: Vec<(&str, &str)> = results
+        .sanity
+        .iter()
+        .filter(|f| f.check == "zero-gradients")
+        .map(|f| (f.branches[0].as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(zero.len(), 2, "{:?}", results.sanity);
+    for (branch, message) in &zero {
+        assert!(branch.starts_with("attack[eps = "), "{branch}");
+        assert!(message.starts_with("36 of 40 (90.00%)"), "{message}");
+    }
+    // FGSM fools no sample, so the size of its successes is undefined: `null` in the results,
+    // `undefined` on the terminal, and a gate on it fails.
+    assert!(support::runs::gate_metric(&results, "sizes").is_nan());
+    let sizes = results
+        .gates
+        .iter()
+        .find(|g| g.name == "sizes")
+        .expect("the gate");
+    assert!(!sizes.passed);
+    assert!(stdout.contains("undefined"), "{stdout}");
+    // The counts travel with the cache entries: a rerun from the cache flags the same.
+    let again = project.run(&[]);
+    assert!(matches!(status(&again), 0 | 1), "{}", stderr(&again));
+    let cached = project.results();
+    assert_eq!(cached.stats.backward_passes, 0);
+    assert_eq!(cached.sanity, results.sanity);
 }

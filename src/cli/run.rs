@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rbench::exec::{self, Cache, ExecError, Observer, Options, RunResults};
 use rbench::plan;
+use rbench::report::number;
 
 use super::compile::compile_or_report;
 use super::input::Input;
@@ -81,10 +82,6 @@ pub fn run(args: &RunArgs, console: &Console) -> Status {
         }
     };
     let plan = plan::build_with(&spec, Some(&linked));
-    if let Err(errors) = plan::validate(&plan, &spec) {
-        console.diagnostic(&errors);
-        return Status::Problems;
-    }
     let folder = input
         .path()
         .and_then(Path::parent)
@@ -205,7 +202,7 @@ fn summary(results: &RunResults) -> String {
                 m.gate.clone(),
                 m.label.clone(),
                 m.model.clone(),
-                format!("{:.4}", m.value),
+                number(m.value),
                 interval,
             ]
         })
@@ -242,12 +239,12 @@ fn summary(results: &RunResults) -> String {
     let _ = writeln!(out);
     for gate in &results.gates {
         let mark = if gate.passed { "✓" } else { "✗" };
-        let detail = match (gate.value, gate.bound) {
+        let detail = match (gate.value.map(number), gate.bound.map(number)) {
             (Some(value), Some(bound)) => format!(
-                " (value {value:.4}, bound {bound:.4} at {}% confidence)",
+                " (value {value}, bound {bound} at {}% confidence)",
                 gate.confidence.map_or(0.0, |c| c * 100.0)
             ),
-            (Some(value), None) => format!(" (value {value:.4})"),
+            (Some(value), None) => format!(" (value {value})"),
             _ => String::new(),
         };
         let _ = writeln!(out, "{mark} {} {}{detail}", gate.severity, gate.name);

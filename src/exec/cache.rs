@@ -2,31 +2,39 @@
 //!
 //! The key of an infer node is blake3 of its plan identity, the content hash of its dataset's
 //! files and the hash of its model's file, so a changed spec, changed data or changed weights
-//! miss. An entry is one file `<key hex>.logits` in a small binary format:
+//! miss. An entry is one file `<key hex>.logits` in a small binary format, integers and floats
+//! little-endian:
 //!
 //! | bytes | content |
 //! |---|---|
 //! | 8 | magic `RBLOGITS` |
-//! | 4 | format version (1), little-endian |
+//! | 4 | format version (2) |
 //! | 4 | classes |
 //! | 8 | samples `n` |
-//! | 4·n·classes | the logits, `f32` little-endian, row-major by sample position |
-//! | 4·n | the labels, `u32` little-endian |
+//! | 1 | 1 when the branch is perturbed (sizes follow), 0 for the clean branch |
+//! | 3 × 8 | gradient rows evaluated, identically zero, not finite (`u64`) |
+//! | 4·n·classes | the logits, `f32`, row-major by sample position |
+//! | 4·n | the labels, `u32` |
+//! | 16·n, if perturbed | each sample's perturbation size: L∞ then L2, `f64` |
 //! | 32 | blake3 of every byte before |
 //!
-//! An entry whose length, magic, version or checksum is wrong is rejected (and recomputed). Writes
+//! What an entry holds is everything the metrics and sanity flags read, so a run from the cache
+//! reports exactly what the run that filled it did. An entry whose length, magic, version or
+//! checksum is wrong is rejected (and recomputed). Writes
 //! go to a temporary file in the cache folder, renamed into place, so a reader never sees half an
 //! entry.
 
 use std::path::{Path, PathBuf};
 
+use crate::metric::PerturbationSize;
 use crate::plan::NodeId;
 
+use super::counted::GradientCounts;
 use super::ExecError;
 
 const MAGIC: &[u8; 8] = b"RBLOGITS";
-const VERSION: u32 = 1;
-const HEADER: usize = 8 + 4 + 4 + 8;
+const VERSION: u32 = 2;
+const HEADER: usize = 8 + 4 + 4 + 8 + 1 + 3 * 8;
 const CHECKSUM: usize = 32;
 
 /// The per-sample results of one inference branch, indexed by sample position.
@@ -38,6 +46,10 @@ pub struct BranchPredictions {
     pub logits: Vec<f32>,
     /// The `n` labels.
     pub labels: Vec<u32>,
+    /// The size of each sample's perturbation; `None` for the clean branch.
+    pub sizes: Option<Vec<PerturbationSize>>,
+    /// The input gradients the branch's attack evaluated.
+    pub gradients: GradientCounts,
 }
 
 impl BranchPredictions {
@@ -108,13 +120,25 @@ impl Cache {
 }
 
 fn encode(p: &BranchPredictions) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(HEADER + 4 * (p.logits.len() + p.labels.len()) + CHECKSUM);
+    let sizes = p.sizes.as_deref().unwrap_or_default();
+    let mut bytes = Vec::with_capacity(
+        HEADER + 4 * (p.logits.len() + p.labels.len()) + 16 * sizes.len() + CHECKSUM,
+    );
     bytes.extend(MAGIC);
     bytes.extend(VERSION.to_le_bytes());
     bytes.extend((p.classes as u32).to_le_bytes());
     bytes.extend((p.labels.len() as u64).to_le_bytes());
+    bytes.push(u8::from(p.sizes.is_some()));
+    let g = p.gradients;
+    for count in [g.evaluated, g.zero, g.non_finite] {
+        bytes.extend(count.to_le_bytes());
+    }
     bytes.extend(p.logits.iter().flat_map(|v| v.to_le_bytes()));
     bytes.extend(p.labels.iter().flat_map(|v| v.to_le_bytes()));
+    for size in sizes {
+        bytes.extend(size.linf.to_le_bytes());
+        bytes.extend(size.l2.to_le_bytes());
+    }
     let checksum = blake3::hash(&bytes);
     bytes.extend(checksum.as_bytes());
     bytes
@@ -129,23 +153,52 @@ fn decode(bytes: &[u8]) -> Option<BranchPredictions> {
     if word(8)? != VERSION {
         return None;
     }
+    let long = |at: usize| Some(u64::from_le_bytes(body.get(at..at + 8)?.try_into().ok()?));
     let classes = word(12)? as usize;
-    let n = usize::try_from(u64::from_le_bytes(body.get(16..24)?.try_into().ok()?)).ok()?;
+    let n = usize::try_from(long(16)?).ok()?;
+    let perturbed = match body.get(24)? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    let gradients = GradientCounts {
+        evaluated: long(25)?,
+        zero: long(33)?,
+        non_finite: long(41)?,
+    };
     let values = n.checked_mul(classes)?;
-    if body.len() != HEADER + 4 * (values + n) {
+    let size_bytes = if perturbed { n.checked_mul(16)? } else { 0 };
+    let expected = values
+        .checked_add(n)?
+        .checked_mul(4)?
+        .checked_add(size_bytes)?
+        .checked_add(HEADER)?;
+    if body.len() != expected {
         return None;
     }
-    let floats = &body[HEADER..HEADER + 4 * values];
-    let labels = &body[HEADER + 4 * values..];
-    let chunks = |b: &[u8]| -> Vec<[u8; 4]> {
-        b.chunks_exact(4)
-            .map(|c| [c[0], c[1], c[2], c[3]])
-            .collect()
-    };
+    let (floats, rest) = body[HEADER..].split_at(4 * values);
+    let (labels, sizes) = rest.split_at(4 * n);
+    let f64_at = |b: &[u8]| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
     Some(BranchPredictions {
         classes,
-        logits: chunks(floats).into_iter().map(f32::from_le_bytes).collect(),
-        labels: chunks(labels).into_iter().map(u32::from_le_bytes).collect(),
+        logits: floats
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+        labels: labels
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect(),
+        sizes: perturbed.then(|| {
+            sizes
+                .chunks_exact(16)
+                .map(|c| PerturbationSize {
+                    linf: f64_at(&c[..8]),
+                    l2: f64_at(&c[8..]),
+                })
+                .collect()
+        }),
+        gradients,
     })
 }
 
@@ -158,6 +211,18 @@ mod tests {
             classes: 2,
             logits: vec![0.5, -1.0, 2.0, f32::MIN_POSITIVE],
             labels: vec![1, 0],
+            sizes: Some(vec![
+                PerturbationSize {
+                    linf: 0.25,
+                    l2: 1.5,
+                },
+                PerturbationSize::default(),
+            ]),
+            gradients: GradientCounts {
+                evaluated: 20,
+                zero: 3,
+                non_finite: 1,
+            },
         }
     }
 
@@ -169,6 +234,14 @@ mod tests {
         assert!(matches!(cache.load(&key), Lookup::Miss));
         cache.store(&key, &sample()).expect("stored");
         assert!(matches!(cache.load(&key), Lookup::Hit(p) if p == sample()));
+        let clean = BranchPredictions {
+            sizes: None,
+            gradients: GradientCounts::default(),
+            ..sample()
+        };
+        let other = Cache::key(NodeId([5; 32]), &[2; 32], &[3; 32]);
+        cache.store(&other, &clean).expect("stored");
+        assert!(matches!(cache.load(&other), Lookup::Hit(p) if p == clean));
         let path = cache.entry_path(&key);
         let mut bytes = std::fs::read(&path).expect("entry");
         bytes[HEADER] ^= 1;

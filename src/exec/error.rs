@@ -66,11 +66,12 @@ pub enum ExecError {
     #[error("gate `{gate}`: {problem}")]
     #[diagnostic(code("rbench::exec::undecidable-gate"))]
     Gate { gate: String, problem: String },
-    /// A built-in the engine does not run (the plan's validation refuses these first).
+    /// A built-in the checker knows that this engine does not bind: the registry and the engine
+    /// disagree, which is a defect of rbench itself.
     #[error("the {kind} `{name}` is not implemented by the engine")]
     #[diagnostic(
         code("rbench::exec::unsupported-builtin"),
-        help("`rbench plan SPEC` lists what a spec needs; remove the built-in from the spec")
+        help("this is a defect of rbench: the checker accepts the built-in but the engine does not run it; please report it with the spec")
     )]
     NotImplemented { kind: &'static str, name: String },
     /// A parameter the checker accepts but the engine cannot use for this data.

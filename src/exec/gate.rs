@@ -27,7 +27,10 @@ pub struct GateOutcome {
 pub struct Comparison {
     /// The operator: `>=`, `<`, ...
     pub op: String,
-    /// The left side's point value.
+    /// The left side's point value; `null` when a metric in it is undefined (and the comparison
+    /// fails).
+    #[serde(with = "super::undefined")]
+    #[schemars(with = "Option<f64>")]
     pub value: f64,
     /// The left side's one-sided bound compared instead of its value, under a confidence.
     pub bound: Option<f64>,

@@ -4,6 +4,7 @@
 
 mod bind;
 mod cache;
+mod counted;
 mod derived;
 mod error;
 mod gate;
@@ -11,9 +12,11 @@ mod provenance;
 mod results;
 mod run;
 mod sanity;
+mod undefined;
 
 pub use bind::{load_model, metric, open_dataset, perturbation, source_spec};
 pub use cache::{BranchPredictions, Cache, Lookup};
+pub use counted::GradientCounts;
 pub use error::ExecError;
 pub use gate::{Comparison, GateOutcome};
 pub use provenance::{Host, Repository};
@@ -21,5 +24,5 @@ pub use results::{
     BranchResult, ControlInfo, FileHash, FrameworkResult, GateResult, ImportedFile, MappingResult,
     MetricResult, NodeTiming, RunResults, Timings, SCHEMA_VERSION,
 };
-pub use run::{run, Observer, Options, Outcome, Stats};
+pub use run::{run, BranchOutcome, Observer, Options, Outcome, Stats};
 pub use sanity::SanityFlag;

@@ -91,7 +91,9 @@ pub struct BranchResult {
     pub label: String,
     /// The member's swept numeric parameters, by name (empty for the clean branch).
     pub swept: BTreeMap<String, f64>,
-    /// Top-1 accuracy.
+    /// Top-1 accuracy; `null` for a branch without samples.
+    #[serde(with = "super::undefined")]
+    #[schemars(with = "Option<f64>")]
     pub accuracy: f64,
     /// Its two-sided 95% Wilson interval.
     pub interval: Option<Interval>,
@@ -138,6 +140,10 @@ pub struct MetricResult {
     pub dataset: String,
     /// What the model ran under: `clean` or member labels (`noise[sigma = 0.1]`).
     pub targets: Vec<String>,
+    /// `null` when no sample defines it (a rate of zero trials, `perturbation_norm` when no
+    /// attack succeeded).
+    #[serde(with = "super::undefined")]
+    #[schemars(with = "Option<f64>")]
     pub value: f64,
     /// The two-sided 95% interval, for metrics that have one.
     pub interval: Option<Interval>,
@@ -280,9 +286,7 @@ impl RunResults {
             branches: outcome
                 .branches
                 .iter()
-                .map(|(model, dataset, branch, estimate)| {
-                    branch_result(spec, *model, *dataset, *branch, estimate)
-                })
+                .map(|b| branch_result(spec, b.model, b.dataset, b.branch, &b.accuracy))
                 .collect(),
             gates,
             frameworks: spec

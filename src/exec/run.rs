@@ -14,12 +14,15 @@ use rayon::prelude::*;
 
 use crate::check::{DatasetId, Gate, MetricCall, ModelId, PerturbationId, Spec, Target};
 use crate::data::Source;
-use crate::metric::{Accumulator, Accuracy, Estimate, MetricError, Predictions, StreamingMetric};
-use crate::model::{InputGradient, ModelError, Network};
+use crate::metric::{
+    Accumulator, Accuracy, Estimate, MetricError, PerturbationSize, Predictions, StreamingMetric,
+};
+use crate::model::{ModelError, Network};
 use crate::perturb::{node_seed, Context, FeatureStats, Perturbation};
 use crate::plan::{Branch, Node, NodeKind, Plan};
 
 use super::cache::{BranchPredictions, Cache, Lookup};
+use super::counted::{Counted, GradientCounts, GradientTally, Passes};
 use super::derived::{self, Derived};
 use super::gate::{self, GateOutcome};
 use super::{bind, ExecError};
@@ -96,8 +99,20 @@ pub struct Outcome {
     /// Each node's running time, wave by wave.
     pub timings: Vec<(String, Duration)>,
     pub stats: Stats,
-    /// The accuracy of every branch the plan ran, by model, dataset and branch, for reports.
-    pub branches: Vec<(ModelId, DatasetId, Branch, Estimate)>,
+    /// Every branch the plan ran, by model, dataset and branch.
+    pub branches: Vec<BranchOutcome>,
+}
+
+/// What one branch (a model on a dataset, clean or under one perturbation member) gave.
+#[derive(Debug, Clone)]
+pub struct BranchOutcome {
+    pub model: ModelId,
+    pub dataset: DatasetId,
+    pub branch: Branch,
+    /// Top-1 accuracy, for reports.
+    pub accuracy: Estimate,
+    /// The input gradients its attack evaluated, for the sanity flags.
+    pub gradients: GradientCounts,
 }
 
 /// A loaded dataset and the hash of its files.
@@ -167,8 +182,7 @@ pub fn run(spec: &Spec, plan: &Plan, options: &Options<'_>) -> Result<Outcome, E
                 _ => None,
             })
             .collect(),
-        forward: AtomicU64::new(0),
-        backward: AtomicU64::new(0),
+        passes: Passes::default(),
         hits: AtomicU64::new(0),
         misses: AtomicU64::new(0),
         rejected: AtomicU64::new(0),
@@ -203,8 +217,7 @@ struct Scheduler<'r> {
     plan: &'r Plan,
     options: &'r Options<'r>,
     infers: HashMap<(ModelId, DatasetId, Branch), NodeIndex>,
-    forward: AtomicU64,
-    backward: AtomicU64,
+    passes: Passes,
     hits: AtomicU64,
     misses: AtomicU64,
     rejected: AtomicU64,
@@ -369,10 +382,11 @@ impl Scheduler<'_> {
             }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
+        let gradients = GradientTally::default();
         let counted = Counted {
             inner: network.network.as_ref(),
-            forward: &self.forward,
-            backward: &self.backward,
+            passes: &self.passes,
+            gradients: &gradients,
         };
         let n = data.source.len();
         let node = &self.plan.graph[index];
@@ -385,7 +399,8 @@ impl Scheduler<'_> {
             .map(|start| start..(start + size).min(n))
             .collect();
         let range = self.spec.datasets[dataset].range;
-        let batches: Vec<(Vec<f32>, Vec<u32>)> = ranges
+        type Computed = (Vec<f32>, Vec<u32>, Vec<PerturbationSize>);
+        let batches: Vec<Computed> = ranges
             .into_par_iter()
             .map(|positions| {
                 self.options.cancelled()?;
@@ -396,7 +411,9 @@ impl Scheduler<'_> {
                         dataset: self.spec.datasets[dataset].name.clone(),
                         source,
                     })?;
+                let mut sizes = Vec::new();
                 if let Some((perturbation, seed)) = &perturbation {
+                    let clean = batch.inputs.clone();
                     let context = Context {
                         range: (range.0 as f32, range.1 as f32),
                         seed: *seed,
@@ -409,6 +426,12 @@ impl Scheduler<'_> {
                             source,
                         }
                     })?;
+                    let size = batch.sample_size().max(1);
+                    sizes = clean
+                        .chunks(size)
+                        .zip(batch.inputs.chunks(size))
+                        .map(|(clean, perturbed)| PerturbationSize::between(clean, perturbed))
+                        .collect();
                 }
                 let logits = counted
                     .forward(&batch.inputs, batch.len())
@@ -420,17 +443,22 @@ impl Scheduler<'_> {
                 if let Some(observer) = self.options.observer {
                     observer.advanced(node, batch.labels.len());
                 }
-                Ok((logits, batch.labels))
+                Ok((logits, batch.labels, sizes))
             })
             .collect::<Result<_, ExecError>>()?;
         let mut predictions = BranchPredictions {
             classes: network.network.classes(),
             logits: Vec::with_capacity(n * network.network.classes()),
             labels: Vec::with_capacity(n),
+            sizes: perturbation.is_some().then(|| Vec::with_capacity(n)),
+            gradients: gradients.counts(),
         };
-        for (logits, labels) in batches {
+        for (logits, labels, sizes) in batches {
             predictions.logits.extend(logits);
             predictions.labels.extend(labels);
+            if let Some(all) = &mut predictions.sizes {
+                all.extend(sizes);
+            }
         }
         if let Some(cache) = &self.options.cache {
             cache.store(&key, &predictions)?;
@@ -605,12 +633,18 @@ impl Scheduler<'_> {
             .iter()
             .filter_map(
                 |(&(model, dataset, branch), node)| match outputs.get(node) {
-                    Some(Output::Infer(p)) => Some((model, dataset, branch, branch_accuracy(p)?)),
+                    Some(Output::Infer(p)) => Some(BranchOutcome {
+                        model,
+                        dataset,
+                        branch,
+                        accuracy: branch_accuracy(p)?,
+                        gradients: p.gradients,
+                    }),
                     _ => None,
                 },
             )
             .collect();
-        branches.sort_by_key(|&(model, dataset, branch, _)| (model, dataset, branch));
+        branches.sort_by_key(|b| (b.model, b.dataset, b.branch));
         Outcome {
             gates,
             dataset_hashes,
@@ -618,8 +652,8 @@ impl Scheduler<'_> {
             timings,
             branches,
             stats: Stats {
-                forward_passes: self.forward.load(Ordering::Relaxed),
-                backward_passes: self.backward.load(Ordering::Relaxed),
+                forward_passes: self.passes.forward.load(Ordering::Relaxed),
+                backward_passes: self.passes.backward.load(Ordering::Relaxed),
                 cache_hits: self.hits.load(Ordering::Relaxed),
                 cache_misses: self.misses.load(Ordering::Relaxed),
                 cache_rejected: self.rejected.load(Ordering::Relaxed),
@@ -635,8 +669,9 @@ fn branch_accuracy(p: &BranchPredictions) -> Option<Estimate> {
     Some(accuracy.finish())
 }
 
-/// Adds a branch's predictions (with the clean branch's logits, for metrics that compare) to a
-/// metric's state; samples are indexed by their position in the dataset.
+/// Adds a branch's predictions (with the clean branch's logits, for metrics that compare, and its
+/// perturbation sizes, if perturbed) to a metric's state; samples are indexed by their position
+/// in the dataset.
 fn accumulate(
     state: &mut impl Accumulator,
     p: &BranchPredictions,
@@ -646,6 +681,9 @@ fn accumulate(
     let mut predictions = Predictions::new(p.classes, &p.logits, &p.labels, &indices)?;
     if let Some(clean) = clean {
         predictions = predictions.with_clean(&clean.logits)?;
+    }
+    if let Some(sizes) = &p.sizes {
+        predictions = predictions.with_sizes(sizes)?;
     }
     state.add(&predictions)
 }
@@ -657,37 +695,4 @@ fn same_call(a: &MetricCall, b: &MetricCall) -> bool {
         && a.dataset == b.dataset
         && a.targets == b.targets
         && a.params == b.params
-}
-
-/// A network that counts the samples passed through it.
-struct Counted<'n> {
-    inner: &'n dyn Network,
-    forward: &'n AtomicU64,
-    backward: &'n AtomicU64,
-}
-
-impl Network for Counted<'_> {
-    fn input_shape(&self) -> &[usize] {
-        self.inner.input_shape()
-    }
-
-    fn classes(&self) -> usize {
-        self.inner.classes()
-    }
-
-    fn forward(&self, inputs: &[f32], n: usize) -> Result<Vec<f32>, ModelError> {
-        self.forward.fetch_add(n as u64, Ordering::Relaxed);
-        self.inner.forward(inputs, n)
-    }
-
-    fn input_gradient(
-        &self,
-        inputs: &[f32],
-        n: usize,
-        loss_gradient: &dyn Fn(&[f32]) -> Vec<f32>,
-    ) -> Result<InputGradient, ModelError> {
-        self.forward.fetch_add(n as u64, Ordering::Relaxed);
-        self.backward.fetch_add(n as u64, Ordering::Relaxed);
-        self.inner.input_gradient(inputs, n, loss_gradient)
-    }
 }

@@ -7,19 +7,30 @@
 //!   (the larger ball contains the smaller).
 //! - `black-box-stronger`: a black-box attack (scores only) leaves fewer samples robust than a
 //!   white-box attack (gradients) at the same budget and norm: the gradients are likely masked.
+//! - `zero-gradients`: some input gradients an attack evaluated were identically zero (AutoAttack's
+//!   `check_zero_gradients`): the loss is flat there, so a gradient attack cannot move those
+//!   samples and their robustness may be overstated.
+//! - `non-finite-gradients`: some input gradients held NaN or infinite values; the attack used
+//!   zero in their place.
+//!
+//! The gradient counts travel with each cache entry, so a run read from the cache flags what the
+//! run that computed it did.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::check::{DatasetId, ModelId, Spec, Value};
-use crate::metric::Estimate;
+use crate::check::{Spec, Value};
 use crate::plan::Branch;
 use crate::schema::{Family, Kind};
+
+use super::counted::GradientCounts;
+use super::BranchOutcome;
 
 /// One suspicious figure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SanityFlag {
-    /// `accuracy-rises-with-eps` or `black-box-stronger`.
+    /// `accuracy-rises-with-eps`, `black-box-stronger`, `zero-gradients` or
+    /// `non-finite-gradients`.
     pub check: String,
     pub model: String,
     pub dataset: String,
@@ -45,17 +56,14 @@ struct Attacked {
 }
 
 /// The flags of a run's branches.
-pub(super) fn flags(
-    spec: &Spec,
-    branches: &[(ModelId, DatasetId, Branch, Estimate)],
-) -> Vec<SanityFlag> {
+pub(super) fn flags(spec: &Spec, branches: &[BranchOutcome]) -> Vec<SanityFlag> {
     let attacked: Vec<Attacked> = branches
         .iter()
-        .filter_map(|(model, dataset, branch, estimate)| {
+        .filter_map(|outcome| {
             let Branch::Member {
                 perturbation,
                 member,
-            } = *branch
+            } = outcome.branch
             else {
                 return None;
             };
@@ -67,8 +75,8 @@ pub(super) fn flags(
             };
             let params = &declared.members[member].params;
             Some(Attacked {
-                model: spec.models[*model].name.clone(),
-                dataset: spec.datasets[*dataset].name.clone(),
+                model: spec.models[outcome.model].name.clone(),
+                dataset: spec.datasets[outcome.dataset].name.clone(),
                 perturbation: declared.name.clone(),
                 label: declared.members[member].label.clone(),
                 black_box,
@@ -78,13 +86,74 @@ pub(super) fn flags(
                     Some(Value::Word(norm)) => norm.clone(),
                     _ => "linf".to_string(),
                 },
-                accuracy: estimate.value,
+                accuracy: outcome.accuracy.value,
             })
         })
         .collect();
     let mut found = rising_with_eps(&attacked);
     found.extend(black_box_stronger(&attacked));
+    for outcome in branches {
+        let Branch::Member {
+            perturbation,
+            member,
+        } = outcome.branch
+        else {
+            continue;
+        };
+        let declared = &spec.perturbations[perturbation];
+        found.extend(gradient_flags(
+            &spec.models[outcome.model].name,
+            &spec.datasets[outcome.dataset].name,
+            &declared.members[member].label,
+            outcome.gradients,
+        ));
+    }
     found
+}
+
+/// The flags of one branch's input gradients.
+fn gradient_flags(
+    model: &str,
+    dataset: &str,
+    label: &str,
+    counts: GradientCounts,
+) -> Vec<SanityFlag> {
+    let share = |k: u64| format!("{k} of {} ({:.2}%)", counts.evaluated, percent(k, counts));
+    let flag = |check: &str, message: String| SanityFlag {
+        check: check.into(),
+        model: model.into(),
+        dataset: dataset.into(),
+        branches: vec![label.into()],
+        message,
+    };
+    let mut found = Vec::new();
+    if counts.zero > 0 {
+        found.push(flag(
+            "zero-gradients",
+            format!(
+                "{} input gradients evaluated under `{label}` were identically zero: the loss \
+                 is flat at those inputs (a saturated softmax, dead units, a non-differentiable \
+                 layer), so a gradient attack cannot move them and robust accuracy may be \
+                 overstated",
+                share(counts.zero)
+            ),
+        ));
+    }
+    if counts.non_finite > 0 {
+        found.push(flag(
+            "non-finite-gradients",
+            format!(
+                "{} input gradients evaluated under `{label}` held NaN or infinite values, which \
+                 the attack replaced by zero: the model's gradient is broken at those inputs",
+                share(counts.non_finite)
+            ),
+        ));
+    }
+    found
+}
+
+fn percent(k: u64, counts: GradientCounts) -> f64 {
+    100.0 * k as f64 / counts.evaluated.max(1) as f64
 }
 
 fn rising_with_eps(attacked: &[Attacked]) -> Vec<SanityFlag> {
@@ -195,5 +264,25 @@ mod tests {
             attacked("square", true, 0.1, 0.35),
         ];
         assert!(black_box_stronger(&weaker).is_empty());
+    }
+
+    #[test]
+    fn zero_and_non_finite_gradients_are_flagged_with_their_share() {
+        let counts = |zero, non_finite| GradientCounts {
+            evaluated: 400,
+            zero,
+            non_finite,
+        };
+        assert!(gradient_flags("m", "d", "pgd", counts(0, 0)).is_empty());
+        let flags = gradient_flags("m", "d", "pgd[eps = 0.1]", counts(3, 1));
+        let checks: Vec<&str> = flags.iter().map(|f| f.check.as_str()).collect();
+        assert_eq!(checks, ["zero-gradients", "non-finite-gradients"]);
+        assert!(flags[0]
+            .message
+            .starts_with("3 of 400 (0.75%) input gradients"));
+        assert!(flags[1]
+            .message
+            .starts_with("1 of 400 (0.25%) input gradients"));
+        assert_eq!(flags[1].branches, ["pgd[eps = 0.1]"]);
     }
 }

@@ -19,9 +19,6 @@ pub enum MetricError {
         label: u32,
         classes: usize,
     },
-    /// The inputs of a batch do not split into equal samples.
-    #[error("the clean inputs hold {values} values, which do not split into {samples} samples")]
-    Inputs { samples: usize, values: usize },
     /// A model produced a NaN or infinite logit.
     #[error("the logits of sample {index} are not all finite")]
     NonFinite { index: u64 },
@@ -34,9 +31,9 @@ pub enum MetricError {
     /// The metric compares with the clean predictions, which the batch lacks.
     #[error("this metric needs the clean predictions of the same samples")]
     MissingClean,
-    /// The metric measures perturbations, but the batch lacks the clean and perturbed inputs.
-    #[error("this metric needs the clean and the perturbed inputs of the same samples")]
-    MissingInputs,
+    /// The metric measures perturbations, but the batch lacks their sizes (a clean branch).
+    #[error("this metric measures perturbations, and these predictions come without them")]
+    MissingSizes,
     /// A value is too large to be summed exactly.
     #[error("sample {index}: {value} is beyond the range metrics sum exactly (|x| < 2^24)")]
     TooLarge { index: u64, value: f64 },

@@ -2,7 +2,7 @@
 
 use super::fixed::Moments;
 use super::predictions::argmax;
-use super::{Accumulator, Estimate, Inputs, MetricError, Predictions};
+use super::{Accumulator, Estimate, MetricError, Predictions};
 
 /// The norm of a perturbation δ = perturbed − clean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +11,40 @@ pub enum Norm {
     Linf,
     /// √(Σ δᵢ²).
     L2,
+}
+
+/// The size of one sample's perturbation δ = perturbed − clean, in both norms, computed in f64
+/// over the values as the model reads them (after clipping to the valid range).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PerturbationSize {
+    /// max |δᵢ|.
+    pub linf: f64,
+    /// √(Σ δᵢ²).
+    pub l2: f64,
+}
+
+impl PerturbationSize {
+    /// The size of `perturbed − clean`, value by value in order (slices of equal length).
+    pub fn between(clean: &[f32], perturbed: &[f32]) -> Self {
+        let (mut linf, mut squares) = (0.0f64, 0.0f64);
+        for (&p, &c) in perturbed.iter().zip(clean) {
+            let d = f64::from(p) - f64::from(c);
+            linf = linf.max(d.abs());
+            squares += d * d;
+        }
+        PerturbationSize {
+            linf,
+            l2: squares.sqrt(),
+        }
+    }
+
+    /// The size in `norm`.
+    pub fn in_norm(&self, norm: Norm) -> f64 {
+        match norm {
+            Norm::Linf => self.linf,
+            Norm::L2 => self.l2,
+        }
+    }
 }
 
 /// How the norms of successful perturbations are summarised.
@@ -56,12 +90,14 @@ impl Accumulator for PerturbationNorm {
     fn add(&mut self, batch: &Predictions) -> Result<(), MetricError> {
         for sample in batch.samples() {
             let clean = sample.require_clean()?;
-            let inputs = sample.inputs.ok_or(MetricError::MissingInputs)?;
             let label = sample.label as usize;
             if argmax(clean) != label || sample.correct() {
                 continue;
             }
-            let size = measure(self.norm, inputs);
+            let size = sample
+                .size
+                .ok_or(MetricError::MissingSizes)?
+                .in_norm(self.norm);
             match &mut self.summary {
                 Summary::Mean(moments) => moments.push(size, sample.index)?,
                 Summary::Median(norms) => norms.push(size),
@@ -89,19 +125,6 @@ impl Accumulator for PerturbationNorm {
             }
             Summary::Median(norms) => Estimate::point(median(norms), self.samples),
         }
-    }
-}
-
-/// The norm of one sample's perturbation, in f64, over its values in order.
-fn measure(norm: Norm, inputs: Inputs) -> f64 {
-    let deltas = inputs
-        .perturbed
-        .iter()
-        .zip(inputs.clean)
-        .map(|(&p, &c)| f64::from(p) - f64::from(c));
-    match norm {
-        Norm::Linf => deltas.fold(0.0, |max, d| d.abs().max(max)),
-        Norm::L2 => deltas.map(|d| d * d).sum::<f64>().sqrt(),
     }
 }
 

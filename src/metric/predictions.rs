@@ -1,7 +1,8 @@
 //! What a metric reads from one batch of an evaluation branch: logits, labels, sample indices and,
-//! for metrics that compare with the clean branch, the clean logits and inputs of the same samples.
+//! for metrics that compare with the clean branch, the clean logits of the same samples and the
+//! sizes of their perturbations.
 
-use super::MetricError;
+use super::{MetricError, PerturbationSize};
 
 /// The predictions of one batch, checked for consistent shapes, valid labels and finite logits.
 #[derive(Debug, Clone, Copy)]
@@ -11,15 +12,7 @@ pub struct Predictions<'a> {
     labels: &'a [u32],
     indices: &'a [u64],
     clean_logits: Option<&'a [f32]>,
-    inputs: Option<Inputs<'a>>,
-}
-
-/// The clean and the perturbed inputs of a batch, row-major, for metrics that measure the
-/// perturbation itself (`perturbation_norm`).
-#[derive(Debug, Clone, Copy)]
-pub struct Inputs<'a> {
-    pub clean: &'a [f32],
-    pub perturbed: &'a [f32],
+    sizes: Option<&'a [PerturbationSize]>,
 }
 
 /// One sample of a batch.
@@ -31,8 +24,8 @@ pub struct Sample<'a> {
     pub index: u64,
     /// The logits of the same sample on the clean branch, when the batch carries them.
     pub clean_logits: Option<&'a [f32]>,
-    /// The clean and perturbed inputs of the sample, when the batch carries them.
-    pub inputs: Option<Inputs<'a>>,
+    /// The size of the sample's perturbation, when the batch carries them.
+    pub size: Option<PerturbationSize>,
 }
 
 impl<'a> Predictions<'a> {
@@ -62,7 +55,7 @@ impl<'a> Predictions<'a> {
             labels,
             indices,
             clean_logits: None,
-            inputs: None,
+            sizes: None,
         })
     }
 
@@ -74,25 +67,11 @@ impl<'a> Predictions<'a> {
         Ok(self)
     }
 
-    /// The same predictions with the clean and perturbed inputs of the same samples.
-    pub fn with_inputs(mut self, inputs: Inputs<'a>) -> Result<Self, MetricError> {
-        let samples = self.len();
-        let whole = match samples {
-            0 => inputs.clean.is_empty(),
-            n => inputs.clean.len() % n == 0,
-        };
-        if !whole {
-            return Err(MetricError::Inputs {
-                samples,
-                values: inputs.clean.len(),
-            });
-        }
-        expect_len(
-            "the perturbed inputs",
-            inputs.clean.len(),
-            inputs.perturbed.len(),
-        )?;
-        self.inputs = Some(inputs);
+    /// The same predictions with the size of each sample's perturbation (for metrics that
+    /// measure the perturbation itself: `perturbation_norm`).
+    pub fn with_sizes(mut self, sizes: &'a [PerturbationSize]) -> Result<Self, MetricError> {
+        expect_len("the perturbation sizes", self.len(), sizes.len())?;
+        self.sizes = Some(sizes);
         Ok(self)
     }
 
@@ -119,20 +98,12 @@ impl<'a> Predictions<'a> {
     /// Sample `i`.
     pub fn sample(&self, i: usize) -> Sample<'a> {
         let row = i * self.classes..(i + 1) * self.classes;
-        let inputs = self.inputs.map(|inputs| {
-            let size = inputs.clean.len() / self.len();
-            let values = i * size..(i + 1) * size;
-            Inputs {
-                clean: &inputs.clean[values.clone()],
-                perturbed: &inputs.perturbed[values],
-            }
-        });
         Sample {
             logits: &self.logits[row.clone()],
             label: self.labels[i],
             index: self.indices[i],
             clean_logits: self.clean_logits.map(|clean| &clean[row]),
-            inputs,
+            size: self.sizes.map(|sizes| sizes[i]),
         }
     }
 
@@ -236,32 +207,26 @@ mod tests {
         );
         let batch = Predictions::new(2, &logits, &[1, 0], &[0, 1]).expect("valid");
         assert!(batch.with_clean(&logits[..2]).is_err());
-        let inputs = Inputs {
-            clean: &[0.0; 6],
-            perturbed: &[0.0; 5],
-        };
-        assert!(batch.with_inputs(inputs).is_err());
+        assert!(batch.with_sizes(&[PerturbationSize::default()]).is_err());
     }
 
     #[test]
     fn samples_slice_their_rows() {
         let logits = [0.0, 1.0, 1.0, 0.0];
         let clean = [5.0, 0.0, 0.0, 5.0];
-        let inputs = Inputs {
-            clean: &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
-            perturbed: &[1.5, 2.0, 3.0, 4.0, 5.0, 6.5],
-        };
+        let sizes = [
+            PerturbationSize::between(&[1.0, 2.0, 3.0], &[1.5, 2.0, 3.0]),
+            PerturbationSize::between(&[4.0, 5.0, 6.0], &[4.0, 5.0, 6.5]),
+        ];
         let batch = Predictions::new(2, &logits, &[1, 1], &[10, 11])
             .and_then(|b| b.with_clean(&clean))
-            .and_then(|b| b.with_inputs(inputs))
+            .and_then(|b| b.with_sizes(&sizes))
             .expect("valid");
         let second = batch.sample(1);
         assert_eq!(second.logits, &[1.0, 0.0]);
         assert_eq!(second.index, 11);
         assert!(!second.correct());
         assert_eq!(second.clean_logits, Some(&clean[2..]));
-        let second_inputs = second.inputs.expect("inputs");
-        assert_eq!(second_inputs.clean, &[4.0, 5.0, 6.0]);
-        assert_eq!(second_inputs.perturbed, &[4.0, 5.0, 6.5]);
+        assert_eq!(second.size, Some(sizes[1]));
     }
 }

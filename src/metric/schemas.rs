@@ -38,53 +38,33 @@ const HENDRYCKS: Option<&str> = Some(
 
 /// Every metric.
 pub static SCHEMAS: &[Schema] = &[
-    Schema {
-        implemented: true,
-        ..metric("accuracy", "fraction of samples classified correctly", BASIC, None)
-    },
-    Schema {
-        implemented: true,
-        ..metric("error", "fraction of samples classified wrongly (1 − accuracy)", BASIC, None)
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+    metric("accuracy", "fraction of samples classified correctly", BASIC, None),
+    metric("error", "fraction of samples classified wrongly (1 − accuracy)", BASIC, None),
+    metric(
         "robust_accuracy",
         "accuracy under an attack (the same as `accuracy`, named for reports)",
         BASIC,
         None,
-    )
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+    ),
+    metric(
         "attack_success_rate",
         "among samples classified correctly when clean, the fraction the perturbation flips to a wrong class",
         BASIC,
         None,
-    )
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+    ),
+    metric(
         "flip_rate",
         "fraction of samples whose predicted class differs from the clean prediction",
         BASIC,
         Some("Hendrycks & Dietterich, ICLR 2019 (flip probability)"),
-    )
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+    ),
+    metric(
         "confidence_drop",
         "mean drop of the probability of the clean prediction's class",
         BASIC,
         None,
-    )
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+    ),
+    metric(
         "ece",
         "expected calibration error: mean |accuracy − confidence| over equal-width confidence bins",
         &[
@@ -95,11 +75,8 @@ pub static SCHEMAS: &[Schema] = &[
                 .bounded(Bounds::at_least(1.0)),
         ],
         Some("Guo et al., On Calibration of Modern Neural Networks, ICML 2017"),
-    )
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+    ),
+    metric(
             "f1",
             "F1 score over classes",
             &[
@@ -114,11 +91,8 @@ pub static SCHEMAS: &[Schema] = &[
                 ),
             ],
             None,
-        )
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+        ),
+    metric(
             "class_accuracy",
             "accuracy on the samples of one class",
             &[
@@ -128,44 +102,31 @@ pub static SCHEMAS: &[Schema] = &[
                 Param::required("class", Type::Int, "the class index").bounded(Bounds::at_least(0.0)),
             ],
             None,
-        )
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+        ),
+    metric(
         "ce",
         "corruption error: errors summed over a corruption's severities, divided by the baseline's",
         &[MODEL, UNDER, ON, BASELINE],
         HENDRYCKS,
-    )
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+    ),
+    metric(
         "mce",
         "mean corruption error: the mean of `ce` over corruptions",
         &[MODEL, UNDER, ON, BASELINE],
         HENDRYCKS,
-    )
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+    ),
+    metric(
         "relative_mce",
         "mean over corruptions of (error − clean error) summed over severities, divided by the baseline's",
         &[MODEL, UNDER, ON, BASELINE],
         HENDRYCKS,
-    )
-    },
-    Schema {
-        implemented: true,
-        ..metric(
+    ),
+    metric(
         "auc",
         "area under the accuracy-versus-strength curve of a sweep, normalised to the strength range",
         BASIC,
         None,
-    )
-    },
+    ),
     metric(
         "perturbation_norm",
         "mean or median norm of the perturbations of successful attacks",

@@ -59,11 +59,6 @@ impl StreamingMetric {
         )
     }
 
-    /// Whether batches must carry the clean and perturbed inputs.
-    pub fn needs_inputs(&self) -> bool {
-        matches!(self, StreamingMetric::PerturbationNorm { .. })
-    }
-
     /// A fresh accumulator of this metric.
     pub fn accumulator(&self) -> MetricState {
         match *self {

@@ -19,66 +19,57 @@ const INPUT_CHANNELS: Param = Param::with_default(
 
 /// Every built-in architecture.
 pub static SCHEMAS: &[Schema] = &[
-    Schema {
-        implemented: true,
-        ..arch(
-            "mlp",
-            "fully connected layers with an activation between them",
-            &[
-                Param::required(
-                    "hidden",
-                    Type::List(&Type::Int),
-                    "widths of the hidden layers",
-                ),
-                CLASSES,
-                Param::with_default(
-                    "activation",
-                    Type::Enum(&["relu", "tanh", "sigmoid"]),
-                    "relu",
-                    "activation after each hidden layer",
-                ),
-            ],
-        )
-    },
-    Schema {
-        implemented: true,
-        ..arch(
-            "cnn",
-            "3×3 convolutions with ReLU and 2×2 max pooling, then a hidden fully connected layer",
-            &[
-                Param::required(
-                    "channels",
-                    Type::List(&Type::Int),
-                    "output channels of each convolution",
-                ),
-                CLASSES,
-                INPUT_CHANNELS,
-                Param::with_default(
-                    "hidden",
-                    Type::Int,
-                    "128",
-                    "width of the fully connected layer",
-                )
+    arch(
+        "mlp",
+        "fully connected layers with an activation between them",
+        &[
+            Param::required(
+                "hidden",
+                Type::List(&Type::Int),
+                "widths of the hidden layers",
+            ),
+            CLASSES,
+            Param::with_default(
+                "activation",
+                Type::Enum(&["relu", "tanh", "sigmoid"]),
+                "relu",
+                "activation after each hidden layer",
+            ),
+        ],
+    ),
+    arch(
+        "cnn",
+        "3×3 convolutions with ReLU and 2×2 max pooling, then a hidden fully connected layer",
+        &[
+            Param::required(
+                "channels",
+                Type::List(&Type::Int),
+                "output channels of each convolution",
+            ),
+            CLASSES,
+            INPUT_CHANNELS,
+            Param::with_default(
+                "hidden",
+                Type::Int,
+                "128",
+                "width of the fully connected layer",
+            )
+            .bounded(Bounds::at_least(1.0)),
+        ],
+    ),
+    arch(
+        "resnet",
+        "a small residual network: a stem, stages of basic blocks with BatchNorm, global pooling",
+        &[
+            Param::required(
+                "channels",
+                Type::List(&Type::Int),
+                "channels of each stage (each stage after the first halves the resolution)",
+            ),
+            Param::with_default("blocks", Type::Int, "1", "basic blocks per stage")
                 .bounded(Bounds::at_least(1.0)),
-            ],
-        )
-    },
-    Schema {
-        implemented: true,
-        ..arch(
-            "resnet",
-            "a small residual network: a stem, stages of basic blocks with BatchNorm, global pooling",
-            &[
-                Param::required(
-                    "channels",
-                    Type::List(&Type::Int),
-                    "channels of each stage (each stage after the first halves the resolution)",
-                ),
-                Param::with_default("blocks", Type::Int, "1", "basic blocks per stage")
-                    .bounded(Bounds::at_least(1.0)),
-                CLASSES,
-                INPUT_CHANNELS,
-            ],
-        )
-    },
+            CLASSES,
+            INPUT_CHANNELS,
+        ],
+    ),
 ];

@@ -63,19 +63,14 @@ const fn attack(
 
 /// Every attack.
 pub static SCHEMAS: &[Schema] = &[
-    Schema {
-        implemented: true,
-        ..attack(
+    attack(
         "fgsm",
         Family::GradientAttack,
         "fast gradient sign method: one step of size ε along the sign of the loss gradient",
         &[EPS, TARGETED, IMMUTABLE],
         "Goodfellow et al., Explaining and Harnessing Adversarial Examples, ICLR 2015",
-    )
-    },
-    Schema {
-        implemented: true,
-        ..attack(
+    ),
+    attack(
         "pgd",
         Family::GradientAttack,
         "projected gradient descent on the cross-entropy loss",
@@ -99,11 +94,8 @@ pub static SCHEMAS: &[Schema] = &[
         ],
         "Madry et al., Towards Deep Learning Models Resistant to Adversarial Attacks, ICLR 2018; \
          torchattacks PGD and PGDL2",
-    )
-    },
-    Schema {
-        implemented: true,
-        ..attack(
+    ),
+    attack(
         "apgd",
         Family::GradientAttack,
         "auto-PGD (APGD-CE or APGD-DLR): step-size schedule and momentum without tuning",
@@ -126,11 +118,8 @@ pub static SCHEMAS: &[Schema] = &[
         ],
         "Croce & Hein, Reliable Evaluation of Adversarial Robustness with an Ensemble of Diverse \
          Parameter-free Attacks, ICML 2020; auto-attack autopgd_base.py",
-    )
-    },
-    Schema {
-        implemented: true,
-        ..attack(
+    ),
+    attack(
         "cw",
         Family::GradientAttack,
         "Carlini-Wagner L2: minimises ‖δ‖² + c·f(x+δ) in tanh space with Adam",
@@ -149,11 +138,8 @@ pub static SCHEMAS: &[Schema] = &[
         ],
         "Carlini & Wagner, Towards Evaluating the Robustness of Neural Networks, IEEE S&P 2017; \
          torchattacks cw.py",
-    )
-    },
-    Schema {
-        implemented: true,
-        ..attack(
+    ),
+    attack(
         "square",
         Family::BlackBoxAttack,
         "Square Attack: random square-shaped updates accepted when the margin loss drops (scores only)",
@@ -176,11 +162,8 @@ pub static SCHEMAS: &[Schema] = &[
         ],
         "Andriushchenko et al., Square Attack: a query-efficient black-box adversarial attack via \
          random search, ECCV 2020; auto-attack square.py",
-    )
-    },
-    Schema {
-        implemented: true,
-        ..attack(
+    ),
+    attack(
         "worst_of",
         Family::Ensemble,
         "the worst case over several attacks: a sample is robust only if it survives every one",
@@ -191,6 +174,5 @@ pub static SCHEMAS: &[Schema] = &[
         )
         .positional()],
         "Croce & Hein, ICML 2020 (AutoAttack's worst-case accounting)",
-    )
-    },
+    ),
 ];

@@ -17,7 +17,6 @@ const PARAMS: &[Param] = &[SEVERITY, TABLE];
 
 const fn corruption(name: &'static str, summary: &'static str) -> Schema {
     Schema {
-        implemented: true,
         exclusive: &[&["severity"]],
         ..Schema::new(
             name,

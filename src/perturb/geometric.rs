@@ -14,10 +14,7 @@ const FILL: Param = Param::with_default(
 );
 
 const fn geometric(name: &'static str, summary: &'static str, params: &'static [Param]) -> Schema {
-    Schema {
-        implemented: true,
-        ..Schema::new(name, Kind::Perturbation(Family::Geometric), summary, params)
-    }
+    Schema::new(name, Kind::Perturbation(Family::Geometric), summary, params)
 }
 
 /// Every geometric transform.

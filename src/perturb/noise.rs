@@ -16,7 +16,6 @@ const fn noise(name: &'static str, summary: &'static str, params: &'static [Para
 /// Every noise perturbation.
 pub static SCHEMAS: &[Schema] = &[
     Schema {
-        implemented: true,
         exclusive: &[&["sigma", "severity"]],
         ..noise(
             "gaussian_noise",
@@ -31,7 +30,6 @@ pub static SCHEMAS: &[Schema] = &[
         )
     },
     Schema {
-        implemented: true,
         exclusive: &[&["width"]],
         reference: None,
         ..noise(
@@ -45,7 +43,6 @@ pub static SCHEMAS: &[Schema] = &[
         )
     },
     Schema {
-        implemented: true,
         exclusive: &[&["photons", "severity"]],
         ..noise(
             "shot_noise",
@@ -64,7 +61,6 @@ pub static SCHEMAS: &[Schema] = &[
         )
     },
     Schema {
-        implemented: true,
         exclusive: &[&["amount", "severity"]],
         ..noise(
             "impulse_noise",
@@ -79,7 +75,6 @@ pub static SCHEMAS: &[Schema] = &[
         )
     },
     Schema {
-        implemented: true,
         exclusive: &[&["sigma", "severity"]],
         ..noise(
             "speckle_noise",

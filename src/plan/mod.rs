@@ -6,7 +6,6 @@
 pub mod architecture_flops;
 mod build;
 mod cost;
-mod error;
 mod export;
 mod identity;
 mod node;
@@ -16,7 +15,6 @@ use petgraph::Direction;
 use serde::Serialize;
 
 pub use cost::{FlopsEstimate, ModelFlops};
-pub use error::{PlanError, PlanErrors, PlanProblem};
 pub use export::{to_dot, to_json, to_mermaid};
 pub use identity::Identity;
 pub use node::{Branch, Cost, Node, NodeId, NodeKind};
@@ -134,9 +132,4 @@ fn waves(graph: &mut Graph<Node, ()>) -> Vec<Vec<NodeIndex>> {
         wave.sort_by(|&a, &b| graph[a].label.cmp(&graph[b].label));
     }
     waves
-}
-
-/// Refuses a plan that uses a built-in the engine does not implement yet.
-pub fn validate(plan: &Plan, spec: &Spec) -> Result<(), PlanErrors> {
-    error::unimplemented(plan, spec)
 }

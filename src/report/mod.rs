@@ -147,9 +147,13 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), ReportError> {
     crate::atomic::write_atomic(path, text.as_bytes()).map_err(|e| write(e.to_string()))
 }
 
-/// A number as reports print it: four decimals.
-fn number(x: f64) -> String {
-    format!("{x:.4}")
+/// A number as reports print it: four decimals; `undefined` for NaN (a metric no sample
+/// defines).
+pub fn number(x: f64) -> String {
+    match x.is_nan() {
+        true => "undefined".to_string(),
+        false => format!("{x:.4}"),
+    }
 }
 
 /// An interval as reports print it: `[low, high]`, or empty.

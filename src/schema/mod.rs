@@ -296,14 +296,12 @@ pub struct Schema {
     pub params: &'static [Param],
     /// Where the definition comes from (paper or reference implementation), if anywhere.
     pub reference: Option<&'static str>,
-    /// Whether the engine can run it yet; planning an unimplemented built-in is an error.
-    pub implemented: bool,
     /// Groups of parameters of which exactly one must be given (`sigma` or `severity`).
     pub exclusive: &'static [&'static [&'static str]],
 }
 
 impl Schema {
-    /// A schema citing no source, with no exclusive groups, not implemented yet.
+    /// A schema citing no source, with no exclusive groups.
     pub const fn new(
         name: &'static str,
         kind: Kind,
@@ -316,7 +314,6 @@ impl Schema {
             summary,
             params,
             reference: None,
-            implemented: false,
             exclusive: &[],
         }
     }

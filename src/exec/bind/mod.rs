@@ -9,7 +9,7 @@ use crate::check::{
     Call, Dataset, MetricCall, Model, ModelFormat, Perturbation, PerturbationId, Value,
 };
 use crate::data::{self, BundledSample, Selection, Source, SourceSpec};
-use crate::metric::{F1Average, StreamingMetric, DEFAULT_BINS};
+use crate::metric::{F1Average, Norm, Statistic, StreamingMetric, DEFAULT_BINS};
 use crate::model::{Activation, Architecture, BuiltinModel, Network, OnnxModel};
 use crate::perturb;
 use crate::schema::{Family, Kind};
@@ -223,6 +223,16 @@ pub fn metric(call: &MetricCall) -> Result<StreamingMetric, ExecError> {
         },
         "class_accuracy" => StreamingMetric::ClassAccuracy {
             class: number(&call.params, "class").map_or(0, |c| c as u32),
+        },
+        "perturbation_norm" => StreamingMetric::PerturbationNorm {
+            norm: match word(&call.params, "norm") {
+                Some("l2") => Norm::L2,
+                _ => Norm::Linf,
+            },
+            statistic: match word(&call.params, "statistic") {
+                Some("median") => Statistic::Median,
+                _ => Statistic::Mean,
+            },
         },
         other => return Err(not_implemented("metric", other)),
     })

@@ -149,9 +149,10 @@ impl Perturbation for Cw {
                     })
                     .collect()
             };
-            let result = setup
-                .model
-                .input_gradient(&adversarial, running.len(), &loss_gradient)?;
+            let mut result =
+                setup
+                    .model
+                    .input_gradient(&adversarial, running.len(), &loss_gradient)?;
             super::setup::check_logits(&result.logits, running.len(), classes)?;
             if result.gradient.len() != adversarial.len() {
                 return Err(PerturbError::Gradient(format!(
@@ -160,6 +161,7 @@ impl Perturbation for Cw {
                     adversarial.len()
                 )));
             }
+            super::setup::zero_non_finite_rows(&mut result.gradient, size);
             let misclassification = misclassification.into_inner();
             let t = (step + 1) as i32;
             let mut still = Vec::with_capacity(running.len());
@@ -183,12 +185,6 @@ impl Perturbation for Cw {
                     let input_gradient = 2.0 * (f64::from(value) - f64::from(clean[i]))
                         + f64::from(result.gradient[k * size + j]);
                     let g = input_gradient * half * (1.0 - w[i].tanh().powi(2));
-                    if !g.is_finite() {
-                        return Err(PerturbError::Gradient(format!(
-                            "is not finite for the sample at index {}",
-                            setup.indices[s]
-                        )));
-                    }
                     w[i] -= adam.step(i, g, t);
                 }
                 let cost = distance + self.c * misclassification[k];

@@ -26,8 +26,6 @@ pub(super) struct Setup<'a> {
     pub(super) mutable: Vec<bool>,
     /// Each sample's draws, from its own stream ([`sample_rng`]), after the target's.
     pub(super) samplers: Vec<Sampler>,
-    /// The samples' dataset indices, for messages.
-    pub(super) indices: Vec<u64>,
 }
 
 impl<'a> Setup<'a> {
@@ -72,7 +70,6 @@ impl<'a> Setup<'a> {
             targets,
             mutable,
             samplers,
-            indices: batch.indices.clone(),
         }))
     }
 
@@ -88,7 +85,8 @@ impl<'a> Setup<'a> {
     }
 
     /// The logits at `inputs` of the samples `active`, and the gradient of `objective` with
-    /// respect to the inputs, zero at immutable values; checked for length and finiteness.
+    /// respect to the inputs, zero at immutable values; checked for length, a sample's row with
+    /// a non-finite value replaced by zeros.
     pub(super) fn gradient(
         &self,
         objective: Objective,
@@ -112,12 +110,7 @@ impl<'a> Setup<'a> {
                 inputs.len()
             )));
         }
-        if let Some(bad) = gradient.iter().position(|g| !g.is_finite()) {
-            return Err(PerturbError::Gradient(format!(
-                "is not finite for the sample at index {}",
-                self.indices[active[bad / self.size]]
-            )));
-        }
+        zero_non_finite_rows(&mut gradient, self.size);
         for row in gradient.chunks_mut(self.size) {
             for (g, &free) in row.iter_mut().zip(&self.mutable) {
                 if !free {
@@ -131,6 +124,17 @@ impl<'a> Setup<'a> {
     /// Whether the model misclassifies sample `s` with logits `row`.
     pub(super) fn fooled(&self, s: usize, row: &[f32]) -> bool {
         predicted(row) != self.labels[s]
+    }
+}
+
+/// Replaces every row (`size` values) of `gradient` that holds a NaN or an infinity by zeros:
+/// such a row gives no direction, and the sample keeps its place rather than becoming NaN. The
+/// engine counts these rows and reports them (the `non-finite-gradients` sanity flag).
+pub(super) fn zero_non_finite_rows(gradient: &mut [f32], size: usize) {
+    for row in gradient.chunks_mut(size.max(1)) {
+        if row.iter().any(|g| !g.is_finite()) {
+            row.fill(0.0);
+        }
     }
 }
 
