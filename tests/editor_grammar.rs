@@ -389,7 +389,14 @@ fn editor_keywords_are_the_grammar_keywords() {
             parts[2].to_string()
         })
         .collect();
-    assert_eq!(keywords, pest_keywords());
+    let grammar = pest_keywords();
+    let missing: Vec<_> = grammar.difference(&keywords).collect();
+    let unknown: Vec<_> = keywords.difference(&grammar).collect();
+    assert!(
+        missing.is_empty() && unknown.is_empty(),
+        "keywords of grammar/rbench.pest missing from {GRAMMAR}: {missing:?}; keywords there \
+         that the pest grammar lacks: {unknown:?}"
+    );
 }
 
 /// The VS Code extension names the language, its files, its grammar and its configuration, and
