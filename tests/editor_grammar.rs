@@ -14,6 +14,7 @@ use std::process::Command;
 
 use pest::iterators::Pair;
 use pest::Parser;
+use rbench::risk::{Catalog, Lookup, AI_RMF_NAME};
 use rbench::syntax::parser::{RbenchParser, Rule};
 use rbench::syntax::{parse_with_comments, FileId, SourceFile};
 use serde_json::Value;
@@ -43,6 +44,7 @@ enum Class {
     DeclaredName,
     Function,
     Parameter,
+    AiRmfSubcategory,
 }
 
 impl Class {
@@ -59,6 +61,7 @@ impl Class {
             Class::DeclaredName => "entity.name.",
             Class::Function => "support.function.",
             Class::Parameter => "variable.parameter.",
+            Class::AiRmfSubcategory => "support.constant.nist-ai-rmf.",
         };
         scope.starts_with(prefix)
     }
@@ -100,8 +103,7 @@ fn expectations(source: &SourceFile) -> Vec<(Range<usize>, Expect)> {
 
 /// Adds what `pair` and everything under it must look like.
 fn walk(pair: Pair<'_, Rule>, found: &mut Vec<(Range<usize>, Expect)>) {
-    let span = pair.as_span();
-    let range = span.start()..span.end();
+    let range = pair_range(&pair);
     let named = |rule: Rule| pair.clone().into_inner().find(|p| p.as_rule() == rule);
     let rule = pair.as_rule();
     let mut expect = |range: Range<usize>, class: Class| found.push((range, Expect::Is(class)));
@@ -144,6 +146,11 @@ fn walk(pair: Pair<'_, Rule>, found: &mut Vec<(Range<usize>, Expect)>) {
         | Rule::import => {
             let name = named(Rule::ident).expect("every declaration has a name");
             expect(pair_range(&name), Class::DeclaredName);
+            if rule == Rule::map && name.as_str() == AI_RMF_NAME {
+                for id in ai_rmf_subcategories(&pair) {
+                    expect(id, Class::AiRmfSubcategory);
+                }
+            }
         }
         Rule::field | Rule::select | Rule::arg => {
             if let Some(name) = named(Rule::ident) {
@@ -161,6 +168,19 @@ fn walk(pair: Pair<'_, Rule>, found: &mut Vec<(Range<usize>, Expect)>) {
     for inner in pair.into_inner() {
         walk(inner, found);
     }
+}
+
+/// The control ids of a `map nist_ai_rmf` that the built-in catalog knows, without their quotes.
+fn ai_rmf_subcategories(map: &Pair<'_, Rule>) -> Vec<Range<usize>> {
+    map.clone()
+        .into_inner()
+        .filter(|entry| entry.as_rule() == Rule::map_entry)
+        .filter_map(|entry| {
+            let id = entry.into_inner().next()?.into_inner().next()?;
+            let known = matches!(Catalog::ai_rmf().lookup(id.as_str()), Lookup::Found(_));
+            known.then(|| pair_range(&id))
+        })
+        .collect()
 }
 
 fn pair_range(pair: &Pair<'_, Rule>) -> Range<usize> {
