@@ -4,7 +4,7 @@
 mod support;
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rbench::syntax::{self, FileId, SourceFile};
 
@@ -12,29 +12,10 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every `.rbench` file under `dir`, recursively, in a stable order.
-fn spec_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let entries =
-        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
-    for entry in entries {
-        let path = entry
-            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-            .path();
-        if path.is_dir() {
-            found.extend(spec_files(&path));
-        } else if path.extension().is_some_and(|ext| ext == "rbench") {
-            found.push(path);
-        }
-    }
-    found.sort();
-    found
-}
-
 /// The shipped specs, each as a source named by its path relative to the crate root.
 fn shipped_specs() -> Vec<SourceFile> {
-    let mut paths = spec_files(&root().join("examples"));
-    paths.extend(spec_files(&root().join("specs")));
+    let mut paths = support::rbench_files(&root().join("examples"));
+    paths.extend(support::rbench_files(&root().join("specs")));
     paths
         .iter()
         .map(|path| {

@@ -9,6 +9,8 @@ pub mod gradient;
 pub mod networks;
 pub mod runs;
 
+use std::path::{Path, PathBuf};
+
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 use rbench::syntax::{parse, scan, FileId, SourceFile};
 
@@ -44,4 +46,23 @@ pub fn comment_texts(text: &str) -> Vec<String> {
             false => c.text.replace("\r\n", "\n"),
         })
         .collect()
+}
+
+/// Every `.rbench` file under `dir`, recursively, in a stable order.
+pub fn rbench_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let entries =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+            .path();
+        if path.is_dir() {
+            found.extend(rbench_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "rbench") {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
 }
