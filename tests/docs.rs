@@ -1,19 +1,26 @@
 //! The documentation's examples are specs: every ```` ```rbench ```` block in `docs/*.md` and
-//! `README.md` must parse, and every ```` ```rbench,error ```` block must be refused, so the
-//! reference cannot drift away from the grammar.
+//! `README.md` must parse and pass the checker (a fragment of a spec may leave out the header,
+//! the `evaluate` and names declared elsewhere on its page, nothing else), every
+//! ```` ```rbench,syntax ```` block (literal syntax, not a meaningful spec) must parse, and every
+//! ```` ```rbench,error ```` block must be refused, so the reference cannot drift away from the
+//! grammar, the built-ins or the checker.
 
 mod support;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use miette::Diagnostic;
+use rbench::check::{self, Loader};
 use rbench::syntax::{self, FileId, SourceFile, SyntaxErrors};
 
 /// What a fenced block's info string says about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
-    /// ```` ```rbench ````: a complete, valid file.
+    /// ```` ```rbench ````: a valid spec, or a fragment of one.
     Valid,
+    /// ```` ```rbench,syntax ````: well-formed text that illustrates syntax only.
+    Syntax,
     /// ```` ```rbench,error ````: a file that must fail to parse.
     Error,
 }
@@ -64,11 +71,12 @@ fn examples(name: &str, markdown: &str) -> Vec<Example> {
 fn info_kind(name: &str, line: usize, info: &str) -> Option<Expect> {
     match info.trim() {
         "rbench" => Some(Expect::Valid),
+        "rbench,syntax" => Some(Expect::Syntax),
         "rbench,error" => Some(Expect::Error),
         // Parsed and then checked by `tests/reference_docs.rs`.
         "rbench,check-error" => None,
         other if other.starts_with("rbench") => {
-            panic!("{name}:{line}: unknown info string `{other}` (use `rbench`, `rbench,error` or `rbench,check-error`)")
+            panic!("{name}:{line}: unknown info string `{other}` (use `rbench`, `rbench,syntax`, `rbench,error` or `rbench,check-error`)")
         }
         _ => None,
     }
@@ -118,10 +126,15 @@ fn parse(example: &Example) -> Result<syntax::ast::File, SyntaxErrors> {
     syntax::parse(&source)
 }
 
+/// Whether a block must parse (and be in canonical layout).
+fn parses(example: &Example) -> bool {
+    matches!(example.expect, Expect::Valid | Expect::Syntax)
+}
+
 #[test]
 fn every_rbench_block_parses() {
     let mut failures = String::new();
-    for example in all_examples().iter().filter(|e| e.expect == Expect::Valid) {
+    for example in all_examples().iter().filter(|e| parses(e)) {
         if let Err(errors) = parse(example) {
             let _ = writeln!(
                 failures,
@@ -165,7 +178,7 @@ fn language_reference_has_examples() {
 #[test]
 fn every_rbench_block_is_in_canonical_layout() {
     let mut failures = String::new();
-    for example in all_examples().iter().filter(|e| e.expect == Expect::Valid) {
+    for example in all_examples().iter().filter(|e| parses(e)) {
         let source = SourceFile::new(FileId(0), example.location.clone(), example.text.clone());
         match syntax::format(&source) {
             Ok(formatted) if formatted == example.text => {}
@@ -187,6 +200,91 @@ fn every_rbench_block_is_in_canonical_layout() {
         }
     }
     assert!(failures.is_empty(), "{failures}");
+}
+
+/// Reads the imports of documentation examples. A block is checked as if it were a file of
+/// `docs/`, so `../specs/suites/…` is the shipped suite; the tutorial's `suites/…` are the copies
+/// `rbench init` puts in a new project, the same files.
+struct DocsLoader;
+
+impl Loader for DocsLoader {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(bytes),
+            Err(error) => match path.strip_prefix(root().join("docs/suites")) {
+                Ok(suite) => std::fs::read(root().join("specs/suites").join(suite)),
+                Err(_) => Err(error),
+            },
+        }
+    }
+}
+
+/// The check codes a fragment may leave unresolved: it need not be a whole spec, and may use
+/// names the page declares in another block.
+const FRAGMENT_CODES: [&str; 3] = [
+    "rbench::check::missing-benchmark",
+    "rbench::check::missing-evaluate",
+    "rbench::check::unknown-name",
+];
+
+/// The check codes of a block that parses, with their messages; a block with a `benchmark`
+/// header and an `evaluate` line is a whole spec, any other a fragment.
+fn check_problems(example: &Example) -> Vec<String> {
+    let source = SourceFile::new(FileId(0), example.location.clone(), example.text.clone());
+    let ast = syntax::parse(&source).expect("parsed by every_rbench_block_parses");
+    let has =
+        |wanted: fn(&syntax::ast::ItemKind) -> bool| ast.items.iter().any(|i| wanted(&i.kind));
+    let whole = has(|k| matches!(k, syntax::ast::ItemKind::Benchmark(_)))
+        && has(|k| matches!(k, syntax::ast::ItemKind::Evaluate(_)));
+    let path = root().join("docs").join("example.rbench");
+    match check::check(source, ast, &path, &DocsLoader) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .errors()
+            .filter_map(|e| {
+                let code = e.code().map_or_else(String::new, |c| c.to_string());
+                let allowed = !whole && FRAGMENT_CODES.contains(&code.as_str());
+                (!allowed).then(|| format!("{code}: {e}"))
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn every_rbench_block_checks() {
+    let mut failures = String::new();
+    let mut checked = 0;
+    for example in all_examples().iter().filter(|e| e.expect == Expect::Valid) {
+        let problems = check_problems(example);
+        if !problems.is_empty() {
+            let _ = writeln!(failures, "{}: {problems:#?}", example.location);
+        }
+        checked += 1;
+    }
+    assert!(failures.is_empty(), "{failures}");
+    assert!(checked >= 25, "only {checked} blocks checked");
+}
+
+#[test]
+fn a_fragment_is_checked_for_everything_but_what_it_leaves_out() {
+    let example = |text: &str| Example {
+        location: "doc.md:1".into(),
+        text: text.into(),
+        expect: Expect::Valid,
+    };
+    // Names from elsewhere on the page are fine; a misspelt built-in or parameter is not.
+    assert!(check_problems(&example("metric drop = accuracy(mlp, noise)\n")).is_empty());
+    let misspelt = check_problems(&example("perturbation p = fgsm(eps: 0.1, stepz: 3)\n"));
+    assert_eq!(misspelt.len(), 1, "{misspelt:?}");
+    assert!(misspelt[0].starts_with("rbench::check::unknown-parameter"));
+    // A whole spec must declare what it uses.
+    let whole = check_problems(&example(
+        "benchmark b {\n  seed = 1\n}\n\nevaluate m on d\n",
+    ));
+    assert!(
+        whole[0].starts_with("rbench::check::unknown-name"),
+        "{whole:?}"
+    );
 }
 
 #[test]
