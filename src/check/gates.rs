@@ -287,6 +287,28 @@ impl Checker<'_> {
                 return None;
             }
         }
+        if let Some(&Value::Int(class)) = params.get("class") {
+            let dataset = &self.datasets[dataset];
+            if class >= i64::from(dataset.classes) {
+                let at = args
+                    .iter()
+                    .find(|a| a.name.as_ref().is_some_and(|n| n.name == "class"))
+                    .map_or(span, |a| a.value.span);
+                let last = dataset.classes.saturating_sub(1);
+                let error = CheckError::OutOfRange {
+                    param: "class".into(),
+                    value: class.to_string(),
+                    bounds: format!("[0, {last}]"),
+                    span: at.into(),
+                    help: Some(format!(
+                        "the dataset `{}` declares {} classes, numbered 0 to {last}",
+                        dataset.name, dataset.classes
+                    )),
+                };
+                self.error(unit, error);
+                return None;
+            }
+        }
         Some(MetricCall {
             schema,
             model,
