@@ -11,13 +11,12 @@ use insta_cmd::get_cargo_bin;
 use prost::Message;
 use rbench::check::{self, FsLoader, ModelFormat, Spec};
 use rbench::model::flops::{flops_of_onnx, FlopsError};
-use rbench::model::onnx::proto::tensor_shape_proto::{dimension, Dimension};
-use rbench::model::onnx::proto::{
-    data_type, type_proto, AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto,
-    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
-};
+use rbench::model::onnx::proto::{AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto};
 use rbench::plan::architecture_flops::flops_of_architecture;
 use rbench::syntax::{self, FileId, SourceFile};
+use support::onnx::{
+    self, batched_value, int, ints, raw_int64_tensor, shape_only_tensor, tensor_attribute,
+};
 
 /// MLP 784-256-128-10: 784·256 + 256·128 + 128·10 = 234,752 multiply-accumulates.
 const MLP_FLOPS: u64 = 469_504;
@@ -82,100 +81,23 @@ fn the_builtin_resnet_counts_stem_blocks_projections_and_output() {
 
 // ---- ONNX graphs ----
 
-fn int(name: &str, value: i64) -> AttributeProto {
-    AttributeProto {
-        name: Some(name.into()),
-        i: Some(value),
-        r#type: Some(2),
-        ..Default::default()
-    }
-}
-
-fn ints(name: &str, values: &[i64]) -> AttributeProto {
-    AttributeProto {
-        name: Some(name.into()),
-        ints: values.to_vec(),
-        r#type: Some(7),
-        ..Default::default()
-    }
-}
-
-fn node(op: &str, inputs: &[&str], output: &str, attribute: Vec<AttributeProto>) -> NodeProto {
-    NodeProto {
-        name: Some(output.into()),
-        op_type: Some(op.into()),
-        input: inputs.iter().map(|i| i.to_string()).collect(),
-        output: vec![output.into()],
-        attribute,
-        ..Default::default()
-    }
-}
-
-/// A float initializer of `dims` (its elements do not matter to FLOPs).
-fn weight(name: &str, dims: &[i64]) -> TensorProto {
-    TensorProto {
-        name: Some(name.into()),
-        dims: dims.to_vec(),
-        data_type: Some(data_type::FLOAT),
-        ..Default::default()
-    }
-}
-
-/// An int64 initializer holding `values`, stored as raw little-endian bytes.
-fn int64s(name: &str, values: &[i64]) -> TensorProto {
-    let raw: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    TensorProto {
-        name: Some(name.into()),
-        dims: vec![values.len() as i64],
-        data_type: Some(data_type::INT64),
-        raw_data: Some(raw.into()),
-        ..Default::default()
-    }
-}
-
-fn value_info(name: &str, dims: &[Option<i64>]) -> ValueInfoProto {
-    let dim = dims
-        .iter()
-        .map(|d| Dimension {
-            value: Some(match d {
-                Some(n) => dimension::Value::DimValue(*n),
-                None => dimension::Value::DimParam("batch".into()),
-            }),
-        })
-        .collect();
-    ValueInfoProto {
-        name: Some(name.into()),
-        r#type: Some(TypeProto {
-            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
-                elem_type: Some(data_type::FLOAT),
-                shape: Some(TensorShapeProto { dim }),
-            })),
-        }),
-    }
+/// A node named after its one output.
+fn node(op: &str, inputs: &[&str], output: &str, attributes: Vec<AttributeProto>) -> NodeProto {
+    onnx::node(op, output, inputs, &[output], attributes)
 }
 
 /// A model of `nodes` reading `x` (batch dimension symbolic, then `sample`) and writing
 /// `scores` of 10 classes.
-fn model(nodes: Vec<NodeProto>, initializer: Vec<TensorProto>, sample: &[i64]) -> ModelProto {
-    let input: Vec<Option<i64>> = std::iter::once(None)
-        .chain(sample.iter().map(|&d| Some(d)))
-        .collect();
+fn model(nodes: Vec<NodeProto>, initializers: Vec<TensorProto>, sample: &[usize]) -> ModelProto {
+    let input = batched_value("x", sample);
+    let output = batched_value("scores", &[10]);
+    let graph = GraphProto {
+        name: Some("net".into()),
+        ..onnx::graph(nodes, initializers, vec![input], vec![output])
+    };
     ModelProto {
-        ir_version: Some(8),
         producer_name: Some("rbench tests".into()),
-        opset_import: vec![OperatorSetIdProto {
-            domain: Some(String::new()),
-            version: Some(17),
-        }],
-        graph: Some(GraphProto {
-            name: Some("net".into()),
-            node: nodes,
-            initializer,
-            input: vec![value_info("x", &input)],
-            output: vec![value_info("scores", &[None, Some(10)])],
-            ..Default::default()
-        }),
-        ..Default::default()
+        ..onnx::model(17, graph)
     }
 }
 
@@ -196,12 +118,12 @@ fn mlp_onnx() -> ModelProto {
             ),
         ],
         vec![
-            weight("w0", &[256, 784]),
-            weight("b0", &[256]),
-            weight("w1", &[256, 128]),
-            weight("b1", &[128]),
-            weight("w2", &[10, 128]),
-            weight("b2", &[10]),
+            shape_only_tensor("w0", &[256, 784]),
+            shape_only_tensor("b0", &[256]),
+            shape_only_tensor("w1", &[256, 128]),
+            shape_only_tensor("b1", &[128]),
+            shape_only_tensor("w2", &[10, 128]),
+            shape_only_tensor("b2", &[10]),
         ],
         &[784],
     )
@@ -238,25 +160,20 @@ fn cnn_onnx(flattening: Flattening) -> ModelProto {
         pool("r1", "p1"),
     ];
     let mut initializer = vec![
-        weight("c0", &[32, 1, 3, 3]),
-        weight("c1", &[64, 32, 3, 3]),
-        weight("fc", &[128, 3136]),
-        weight("out", &[10, 128]),
+        shape_only_tensor("c0", &[32, 1, 3, 3]),
+        shape_only_tensor("c1", &[64, 32, 3, 3]),
+        shape_only_tensor("fc", &[128, 3136]),
+        shape_only_tensor("out", &[10, 128]),
     ];
     match flattening {
         Flattening::Flatten => nodes.push(node("Flatten", &["p1"], "flat", vec![])),
         Flattening::Reshape => {
-            initializer.push(int64s("target", &[0, -1]));
+            initializer.push(raw_int64_tensor("target", &[0, -1]));
             nodes.push(node("Reshape", &["p1", "target"], "flat", vec![]));
         }
         Flattening::DynamicReshape => {
-            initializer.push(int64s("zero", &[0]));
-            let minus_one = AttributeProto {
-                name: Some("value".into()),
-                t: Some(int64s("", &[-1])),
-                r#type: Some(4),
-                ..Default::default()
-            };
+            initializer.push(raw_int64_tensor("zero", &[0]));
+            let minus_one = tensor_attribute("value", raw_int64_tensor("", &[-1]));
             nodes.extend([
                 node("Shape", &["p1"], "shape", vec![]),
                 node("Gather", &["shape", "zero"], "batch", vec![int("axis", 0)]),
@@ -355,15 +272,15 @@ fn resnet_onnx() -> ModelProto {
         ),
     ];
     let initializer = vec![
-        weight("stem", &[16, 3, 7, 7]),
-        weight("g16", &[16]),
-        weight("g32", &[32]),
-        weight("a1", &[16, 16, 3, 3]),
-        weight("a2", &[16, 16, 3, 3]),
-        weight("b1", &[32, 16, 3, 3]),
-        weight("b2", &[32, 32, 3, 3]),
-        weight("proj", &[32, 16, 1, 1]),
-        weight("fc", &[10, 32]),
+        shape_only_tensor("stem", &[16, 3, 7, 7]),
+        shape_only_tensor("g16", &[16]),
+        shape_only_tensor("g32", &[32]),
+        shape_only_tensor("a1", &[16, 16, 3, 3]),
+        shape_only_tensor("a2", &[16, 16, 3, 3]),
+        shape_only_tensor("b1", &[32, 16, 3, 3]),
+        shape_only_tensor("b2", &[32, 32, 3, 3]),
+        shape_only_tensor("proj", &[32, 16, 1, 1]),
+        shape_only_tensor("fc", &[10, 32]),
     ];
     model(nodes, initializer, &[3, 32, 32])
 }
@@ -394,7 +311,7 @@ fn onnx_pooling_with_ceil_mode_keeps_the_partial_window() {
                 node("MaxPool", &["x"], "p", pool),
                 node("Conv", &["p", "w"], "scores", vec![]),
             ],
-            vec![weight("w", &[1, 1, 1, 1])],
+            vec![shape_only_tensor("w", &[1, 1, 1, 1])],
             &[1, 7, 7],
         )
     };
@@ -412,7 +329,7 @@ fn grouped_and_strided_convolutions_and_batched_matmul() {
     ];
     let graph = model(
         vec![node("Conv", &["x", "w"], "scores", depthwise)],
-        vec![weight("w", &[8, 1, 3, 3])],
+        vec![shape_only_tensor("w", &[8, 1, 3, 3])],
         &[8, 10, 10],
     );
     assert_eq!(flops_of_onnx(&graph, &[8, 10, 10]), Ok(2 * 1_800));
@@ -422,7 +339,7 @@ fn grouped_and_strided_convolutions_and_batched_matmul() {
             node("Transpose", &["x"], "t", vec![ints("perm", &[0, 2, 1, 3])]),
             node("MatMul", &["t", "w"], "scores", vec![]),
         ],
-        vec![weight("w", &[5, 3])],
+        vec![shape_only_tensor("w", &[5, 3])],
         &[6, 4, 5],
     );
     assert_eq!(flops_of_onnx(&graph, &[6, 4, 5]), Ok(2 * 360));
@@ -435,7 +352,10 @@ fn an_unsupported_operator_is_named_with_its_node() {
             node("Relu", &["x"], "r", vec![]),
             node("LSTM", &["r", "w", "rw"], "scores", vec![]),
         ],
-        vec![weight("w", &[1, 40, 784]), weight("rw", &[1, 40, 10])],
+        vec![
+            shape_only_tensor("w", &[1, 40, 784]),
+            shape_only_tensor("rw", &[1, 40, 10]),
+        ],
         &[784],
     );
     let error = flops_of_onnx(&graph, &[784]).expect_err("LSTM is not followed");
@@ -469,7 +389,6 @@ fn an_unsupported_operator_is_named_with_its_node() {
 
 // ---- rbench plan --link ----
 
-/// Zeroed f32 safetensors weights of the built-in `mlp(hidden: [256, 128], classes: 10)`.
 /// An npy file of zeroed elements of `size` bytes.
 fn flops_npy(descr: &str, shape: &[u64], size: usize) -> Vec<u8> {
     let shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
@@ -481,6 +400,7 @@ fn flops_npz(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
     support::files::npz(members, zip::CompressionMethod::Stored)
 }
 
+/// Zeroed f32 safetensors weights of the built-in `mlp(hidden: [256, 128], classes: 10)`.
 fn mlp_weights() -> Vec<u8> {
     let shapes: [(&str, Vec<usize>); 6] = [
         ("hidden.0.weight", vec![256, 784]),
@@ -490,21 +410,14 @@ fn mlp_weights() -> Vec<u8> {
         ("output.weight", vec![10, 128]),
         ("output.bias", vec![10]),
     ];
-    let buffers: Vec<Vec<u8>> = shapes
-        .iter()
-        .map(|(_, shape)| vec![0u8; shape.iter().product::<usize>() * 4])
-        .collect();
-    let views: Vec<(&str, safetensors::tensor::TensorView<'_>)> = shapes
-        .iter()
-        .zip(&buffers)
-        .map(|((name, shape), data)| {
-            let view =
-                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), data)
-                    .expect("a valid tensor");
-            (*name, view)
+    let zeroed: Vec<(&str, Vec<usize>, Vec<f32>)> = shapes
+        .into_iter()
+        .map(|(name, shape)| {
+            let count = shape.iter().product();
+            (name, shape, vec![0.0; count])
         })
         .collect();
-    safetensors::serialize(views, None).expect("serialize")
+    support::files::f32_safetensors(&zeroed)
 }
 
 const PROJECT_SPEC: &str = r#"benchmark flops {

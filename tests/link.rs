@@ -10,14 +10,11 @@ use std::path::PathBuf;
 use prost::Message;
 use rbench::check::{self, FsLoader};
 use rbench::link::{self, Linked, LinkedDataset, LinkedModel};
-use rbench::model::onnx::proto::tensor_shape_proto::{dimension, Dimension};
-use rbench::model::onnx::proto::{
-    data_type, type_proto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto,
-    TypeProto, ValueInfoProto,
-};
+use rbench::model::onnx::proto::{GraphProto, ModelProto};
 use rbench::syntax::{self, FileId, SourceFile};
-use safetensors::tensor::TensorView;
 use safetensors::Dtype;
+use support::onnx::Dim::{self, Fixed, Symbolic};
+use support::onnx::{graph, model, node, value};
 use tempfile::TempDir;
 
 /// A temporary project folder holding a spec and the files it names.
@@ -98,7 +95,6 @@ evaluate net on data
 
 // ---- small file writers ----
 
-/// A safetensors file of zeroed tensors.
 /// An npy file of zeroed elements of `size` bytes.
 fn npy(descr: &str, shape: &[u64], size: usize) -> Vec<u8> {
     let shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
@@ -120,89 +116,48 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     support::files::gzip(bytes)
 }
 
+/// A safetensors file of zeroed tensors.
 fn safetensors(tensors: &[(&str, Dtype, &[usize])]) -> Vec<u8> {
-    let buffers: Vec<Vec<u8>> = tensors
+    let zeroed: Vec<(&str, Dtype, &[usize], Vec<u8>)> = tensors
         .iter()
-        .map(|(_, dtype, shape)| vec![0u8; shape.iter().product::<usize>() * dtype.bitsize() / 8])
-        .collect();
-    let views: Vec<(&str, TensorView<'_>)> = tensors
-        .iter()
-        .zip(&buffers)
-        .map(|((name, dtype, shape), data)| {
-            let view = TensorView::new(*dtype, shape.to_vec(), data).expect("a valid tensor");
-            (*name, view)
+        .map(|&(name, dtype, shape)| {
+            let size = shape.iter().product::<usize>() * dtype.bitsize() / 8;
+            (name, dtype, shape, vec![0u8; size])
         })
         .collect();
-    safetensors::serialize(views, None).expect("serialize")
-}
-
-/// A dimension of an ONNX shape: a number or a symbolic name.
-enum D {
-    N(i64),
-    Sym(&'static str),
-}
-
-fn value_info(name: &str, dims: &[D]) -> ValueInfoProto {
-    let dim = dims
-        .iter()
-        .map(|d| Dimension {
-            value: Some(match d {
-                D::N(n) => dimension::Value::DimValue(*n),
-                D::Sym(s) => dimension::Value::DimParam(s.to_string()),
-            }),
-        })
-        .collect();
-    ValueInfoProto {
-        name: Some(name.into()),
-        r#type: Some(TypeProto {
-            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
-                elem_type: Some(data_type::FLOAT),
-                shape: Some(TensorShapeProto { dim }),
-            })),
-        }),
-    }
+    support::files::safetensors(&zeroed)
 }
 
 /// An ONNX model `input → Flatten → output` with the given input and output shapes.
-fn onnx(input: &[D], output: &[D]) -> Vec<u8> {
+fn onnx(input: &[Dim], output: &[Dim]) -> Vec<u8> {
+    let flatten = node("Flatten", "flatten", &["input"], &["scores"], vec![]);
+    let graph = GraphProto {
+        name: Some("net".into()),
+        ..graph(
+            vec![flatten],
+            vec![],
+            vec![value("input", input)],
+            vec![value("scores", output)],
+        )
+    };
     ModelProto {
-        ir_version: Some(8),
         producer_name: Some("rbench tests".into()),
-        opset_import: vec![OperatorSetIdProto {
-            domain: Some(String::new()),
-            version: Some(17),
-        }],
-        graph: Some(GraphProto {
-            name: Some("net".into()),
-            node: vec![NodeProto {
-                op_type: Some("Flatten".into()),
-                input: vec!["input".into()],
-                output: vec!["scores".into()],
-                ..Default::default()
-            }],
-            input: vec![value_info("input", input)],
-            output: vec![value_info("scores", output)],
-            ..Default::default()
-        }),
-        ..Default::default()
+        ..model(17, graph)
     }
     .encode_to_vec()
 }
 
+/// A black 6×4 PNG image.
 fn png() -> Vec<u8> {
-    let mut bytes = Vec::new();
-    image::RgbImage::new(6, 4)
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .expect("encode a PNG");
-    bytes
+    support::files::png(&image::RgbImage::new(6, 4))
 }
 
 /// An MLP classifier over 64 features with 10 classes, batch dimension symbolic.
 fn mlp_onnx() -> Vec<u8> {
-    onnx(&[D::Sym("batch"), D::N(64)], &[D::Sym("batch"), D::N(10)])
+    onnx(
+        &[Symbolic("batch"), Fixed(64)],
+        &[Symbolic("batch"), Fixed(10)],
+    )
 }
 
 fn digits_npz(samples: u64, labels: u64) -> Vec<u8> {
@@ -248,8 +203,8 @@ fn gzip_idx_images_get_a_channel_and_a_symbolic_batch_is_dropped() {
         .write(
             "models/net.onnx",
             &onnx(
-                &[D::Sym("N"), D::N(1), D::N(28), D::N(28)],
-                &[D::Sym("N"), D::N(10)],
+                &[Symbolic("N"), Fixed(1), Fixed(28), Fixed(28)],
+                &[Symbolic("N"), Fixed(10)],
             ),
         );
     let linked = project
@@ -271,7 +226,7 @@ fn a_flat_model_input_takes_images_of_as_many_values_and_a_batch_of_one() {
         .write("data/labels", &idx(&[2]))
         .write(
             "models/net.onnx",
-            &onnx(&[D::N(1), D::N(784)], &[D::N(1), D::N(10)]),
+            &onnx(&[Fixed(1), Fixed(784)], &[Fixed(1), Fixed(10)]),
         );
     let linked = project
         .link(&spec(r#"idx("data/images", "data/labels")"#, 10))
@@ -533,8 +488,8 @@ fn shape_mismatch() {
         .write(
             "models/net.onnx",
             &onnx(
-                &[D::Sym("N"), D::N(3), D::N(32), D::N(32)],
-                &[D::Sym("N"), D::N(10)],
+                &[Symbolic("N"), Fixed(3), Fixed(32), Fixed(32)],
+                &[Symbolic("N"), Fixed(10)],
             ),
         );
     let rendered = project.link_errors(&spec(r#"idx("data/images.gz", "data/labels.gz")"#, 10));
@@ -546,7 +501,10 @@ fn classes_mismatch() {
     let project = Project::new();
     project.write("data/digits.npz", &digits_npz(5, 5)).write(
         "models/net.onnx",
-        &onnx(&[D::Sym("batch"), D::N(64)], &[D::Sym("batch"), D::N(2)]),
+        &onnx(
+            &[Symbolic("batch"), Fixed(64)],
+            &[Symbolic("batch"), Fixed(2)],
+        ),
     );
     let rendered = project.link_errors(&spec(r#"npz("data/digits.npz")"#, 10));
     insta::assert_snapshot!(rendered);
@@ -637,8 +595,8 @@ fn image_folder_class_count() {
         .write(
             "models/net.onnx",
             &onnx(
-                &[D::Sym("N"), D::N(3), D::N(8), D::N(8)],
-                &[D::Sym("N"), D::N(2)],
+                &[Symbolic("N"), Fixed(3), Fixed(8), Fixed(8)],
+                &[Symbolic("N"), Fixed(2)],
             ),
         );
     let rendered = project.link_errors(&spec(r#"images("data/pictures", size: [8, 8])"#, 2));
@@ -658,7 +616,7 @@ fn labels_and_models_that_cannot_be_used() {
         )
         .write(
             "models/net.onnx",
-            &onnx(&[D::N(32), D::N(64)], &[D::N(32), D::N(10)]),
+            &onnx(&[Fixed(32), Fixed(64)], &[Fixed(32), Fixed(10)]),
         );
     let rendered = project.link_errors(&spec(r#"npz("data/digits.npz")"#, 10));
     insta::assert_snapshot!(rendered);

@@ -7,15 +7,16 @@
 mod naive;
 mod support;
 
-use std::collections::HashMap;
-
 use naive::{Pool, T};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rbench::model::onnx::proto::tensor_shape_proto::{dimension, Dimension};
-use rbench::model::onnx::proto::*;
+use rbench::model::onnx::proto::{ModelProto, NodeProto, TensorProto};
 use rbench::model::{Activation, Architecture, BuiltinModel, ModelError, Network, OnnxModel};
 use support::gradient::assert_gradient;
+use support::onnx::{
+    batched_value, float, float_tensor, graph, int, int64_tensor, ints, model, node,
+    raw_float_tensor, tensor_attribute,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Random weights
@@ -70,128 +71,25 @@ fn f64s(values: &[f32]) -> Vec<f64> {
 // ---------------------------------------------------------------------------------------------
 // ONNX graphs
 
-fn attribute(name: &str) -> AttributeProto {
-    AttributeProto {
-        name: Some(name.into()),
-        ..Default::default()
-    }
-}
-
-fn int(name: &str, value: i64) -> AttributeProto {
-    AttributeProto {
-        i: Some(value),
-        r#type: Some(2),
-        ..attribute(name)
-    }
-}
-
-fn ints(name: &str, values: &[i64]) -> AttributeProto {
-    AttributeProto {
-        ints: values.to_vec(),
-        r#type: Some(7),
-        ..attribute(name)
-    }
-}
-
-fn float(name: &str, value: f32) -> AttributeProto {
-    AttributeProto {
-        f: Some(value),
-        r#type: Some(1),
-        ..attribute(name)
-    }
-}
-
-fn node(
-    op: &str,
-    name: &str,
-    inputs: &[&str],
-    outputs: &[&str],
-    attributes: Vec<AttributeProto>,
-) -> NodeProto {
-    NodeProto {
-        op_type: Some(op.into()),
-        name: Some(name.into()),
-        input: inputs.iter().map(|s| s.to_string()).collect(),
-        output: outputs.iter().map(|s| s.to_string()).collect(),
-        attribute: attributes,
-        ..Default::default()
-    }
-}
-
 /// An `f32` initializer; odd-sized ones use `float_data`, others `raw_data`, to exercise both.
 fn initializer(name: &str, dims: &[usize], values: &[f32]) -> TensorProto {
-    assert_eq!(dims.iter().product::<usize>(), values.len(), "{name}");
-    let base = TensorProto {
-        name: Some(name.into()),
-        dims: dims.iter().map(|&d| d as i64).collect(),
-        data_type: Some(data_type::FLOAT),
-        ..Default::default()
-    };
-    if values.len() % 2 == 1 {
-        TensorProto {
-            float_data: values.to_vec(),
-            ..base
-        }
-    } else {
-        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        TensorProto {
-            raw_data: Some(bytes.into()),
-            ..base
-        }
+    match values.len() % 2 {
+        1 => float_tensor(name, dims, values),
+        _ => raw_float_tensor(name, dims, values),
     }
 }
 
-fn int64s(name: &str, values: &[i64]) -> TensorProto {
-    TensorProto {
-        name: Some(name.into()),
-        dims: vec![values.len() as i64],
-        data_type: Some(data_type::INT64),
-        int64_data: values.to_vec(),
-        ..Default::default()
-    }
-}
-
-/// A float tensor value `[batch, dims...]`.
-fn value(name: &str, dims: &[usize]) -> ValueInfoProto {
-    let mut shape = vec![Dimension {
-        value: Some(dimension::Value::DimParam("batch".into())),
-    }];
-    shape.extend(dims.iter().map(|&d| Dimension {
-        value: Some(dimension::Value::DimValue(d as i64)),
-    }));
-    ValueInfoProto {
-        name: Some(name.into()),
-        r#type: Some(TypeProto {
-            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
-                elem_type: Some(data_type::FLOAT),
-                shape: Some(TensorShapeProto { dim: shape }),
-            })),
-        }),
-    }
-}
-
-fn graph(
+/// A classifier reading `x` of `[batch, input…]` and writing `output.0` of `[batch, output.1]`.
+fn classifier(
     opset: i64,
     nodes: Vec<NodeProto>,
     initializers: Vec<TensorProto>,
     input: &[usize],
     output: (&str, usize),
 ) -> ModelProto {
-    ModelProto {
-        ir_version: Some(8),
-        opset_import: vec![OperatorSetIdProto {
-            domain: Some(String::new()),
-            version: Some(opset),
-        }],
-        graph: Some(GraphProto {
-            node: nodes,
-            initializer: initializers,
-            input: vec![value("x", input)],
-            output: vec![value(output.0, &[output.1])],
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    let input = batched_value("x", input);
+    let output = batched_value(output.0, &[output.1]);
+    model(opset, graph(nodes, initializers, vec![input], vec![output]))
 }
 
 fn compile(model: &ModelProto) -> OnnxModel {
@@ -224,7 +122,7 @@ fn an_mlp_of_gemms_matches_the_reference_and_finite_differences() {
     let (w1, b1) = (w.layer(hidden * k, k), w.uniform(hidden, 0.5));
     // The second layer is stored [in, out] (no transB) and scaled through alpha and beta.
     let (w2, b2) = (w.layer(hidden * classes, hidden), w.uniform(classes, 0.5));
-    let model = graph(
+    let model = classifier(
         17,
         vec![
             node(
@@ -277,7 +175,7 @@ fn a_cnn_of_convolutions_and_max_pools_matches_the_reference_and_finite_differen
     // 10×10 → conv (pad 1) 10×10 → pool 5×5 → conv 3×3 → pool (floor) 1×1.
     let fc = w.layer(classes * c2, c2);
     let fc_bias = w.uniform(classes, 0.3);
-    let model = graph(
+    let model = classifier(
         13,
         vec![
             node(
@@ -443,7 +341,7 @@ fn a_residual_block_with_a_padded_stem_matches_the_reference_and_finite_differen
     for (name, p) in [("bn0", &bn0), ("bn1", &bn1), ("bn2", &bn2)] {
         initializers.extend(batch_norm_initializers(name, p));
     }
-    let network = compile(&graph(
+    let network = compile(&classifier(
         17,
         nodes,
         initializers,
@@ -498,7 +396,7 @@ fn average_and_max_pools_with_pads_and_ceil_mode_match_the_reference() {
         let features = c * out * out;
         let fc = w.layer(classes * features, features);
         let fc_bias = w.uniform(classes, 0.3);
-        let model = graph(
+        let model = classifier(
             17,
             vec![
                 node(op, "pool", &["x"], &["p"], attributes),
@@ -551,7 +449,7 @@ fn a_final_softmax_is_left_out_and_its_input_is_the_logits() {
     let bias = w.uniform(classes, 0.5);
     // Opset 13 takes the last axis by default; opset 11 axis 1 of the input coerced to 2-D.
     for (opset, op) in [(13, "Softmax"), (11, "Softmax"), (13, "LogSoftmax")] {
-        let model = graph(
+        let model = classifier(
             opset,
             vec![
                 node("MatMul", "mm", &["x", "w"], &["m"], vec![]),
@@ -584,7 +482,7 @@ fn a_softmax_inside_the_graph_is_computed_and_differentiated() {
     let (n, k, classes) = (3, 4, 3);
     let w1 = w.layer(k * k, k);
     let w2 = w.layer(k * classes, k);
-    let model = graph(
+    let model = classifier(
         13,
         vec![
             node("MatMul", "mm1", &["x", "w1"], &["m"], vec![]),
@@ -632,9 +530,9 @@ fn transpose_reshape_concat_and_constants_match_the_reference() {
     let bias = w.uniform(classes, 0.3);
     let shape = TensorProto {
         name: None,
-        ..int64s("", &[0, -1])
+        ..int64_tensor("", &[0, -1])
     };
-    let model = graph(
+    let model = classifier(
         17,
         vec![
             node(
@@ -644,14 +542,13 @@ fn transpose_reshape_concat_and_constants_match_the_reference() {
                 &["xt"],
                 vec![ints("perm", &[0, 2, 1, 3])],
             ),
-            NodeProto {
-                attribute: vec![AttributeProto {
-                    t: Some(shape),
-                    r#type: Some(4),
-                    ..attribute("value")
-                }],
-                ..node("Constant", "shape", &[], &["shape"], vec![])
-            },
+            node(
+                "Constant",
+                "shape",
+                &[],
+                &["shape"],
+                vec![tensor_attribute("value", shape)],
+            ),
             node("Reshape", "flat", &["xt", "shape"], &["f"], vec![]),
             node("Identity", "same", &["f"], &["fi"], vec![]),
             node("Dropout", "drop", &["fi"], &["fd"], vec![]),
@@ -688,7 +585,7 @@ fn transpose_reshape_concat_and_constants_match_the_reference() {
 fn models_load_from_files() {
     let mut w = Weights::new(8);
     let weight = w.layer(12, 4);
-    let model = graph(
+    let model = classifier(
         17,
         vec![node(
             "Gemm",
@@ -717,7 +614,7 @@ fn models_load_from_files() {
 #[test]
 fn unsupported_operators_and_attributes_are_named_with_their_node() {
     let weight = initializer("w", &[3, 4], &[0.5; 12]);
-    let with = |nodes: Vec<NodeProto>| graph(17, nodes, vec![weight.clone()], &[4], ("y", 3));
+    let with = |nodes: Vec<NodeProto>| classifier(17, nodes, vec![weight.clone()], &[4], ("y", 3));
     let error = OnnxModel::compile(
         &with(vec![
             node("Gemm", "fc", &["x", "w"], &["h"], vec![int("transB", 1)]),
@@ -789,29 +686,18 @@ fn candle_max_pool2d_backward_divides_the_gradient_by_the_window_size() {
 // ---------------------------------------------------------------------------------------------
 // Built-in architectures
 
+/// A temporary safetensors file of the `f32` tensors `(name, shape, values)`.
 fn safetensors_file(tensors: &[(&str, &[usize], &[f32])]) -> tempfile::NamedTempFile {
-    let bytes: Vec<(String, Vec<u8>, Vec<usize>)> = tensors
+    let tensors: Vec<(&str, safetensors::Dtype, &[usize], Vec<u8>)> = tensors
         .iter()
-        .map(|(name, dims, values)| {
+        .map(|&(name, dims, values)| {
             assert_eq!(dims.iter().product::<usize>(), values.len(), "{name}");
-            (
-                name.to_string(),
-                values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-                dims.to_vec(),
-            )
-        })
-        .collect();
-    let views: HashMap<String, safetensors::tensor::TensorView> = bytes
-        .iter()
-        .map(|(name, data, dims)| {
-            let view =
-                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, dims.clone(), data)
-                    .expect("a view");
-            (name.clone(), view)
+            let bytes = support::files::f32_bytes(values);
+            (name, safetensors::Dtype::F32, dims, bytes)
         })
         .collect();
     let file = tempfile::NamedTempFile::new().expect("a temporary file");
-    safetensors::serialize_to_file(views, None, file.path()).expect("write");
+    std::fs::write(file.path(), support::files::safetensors(&tensors)).expect("write");
     file
 }
 

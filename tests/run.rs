@@ -9,11 +9,8 @@ use std::process::{Command, Output};
 
 use prost::Message;
 use rbench::exec::RunResults;
-use rbench::model::onnx::proto::tensor_shape_proto::{dimension, Dimension};
-use rbench::model::onnx::proto::{
-    data_type, type_proto, AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto,
-    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto,
-};
+use rbench::model::onnx::proto::GraphProto;
+use support::onnx::{batched_value, float_tensor, graph, int, model, node};
 use support::runs::comparable;
 use tempfile::TempDir;
 
@@ -169,71 +166,27 @@ fn points_npz() -> Vec<u8> {
     )
 }
 
-fn value_info(name: &str, width: usize) -> ValueInfoProto {
-    let dim = vec![
-        Dimension {
-            value: Some(dimension::Value::DimParam("batch".into())),
-        },
-        Dimension {
-            value: Some(dimension::Value::DimValue(width as i64)),
-        },
-    ];
-    ValueInfoProto {
-        name: Some(name.into()),
-        r#type: Some(TypeProto {
-            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
-                elem_type: Some(data_type::FLOAT),
-                shape: Some(TensorShapeProto { dim }),
-            })),
-        }),
-    }
-}
-
-fn tensor(name: &str, dims: &[i64], values: Vec<f32>) -> TensorProto {
-    TensorProto {
-        name: Some(name.into()),
-        dims: dims.to_vec(),
-        data_type: Some(data_type::FLOAT),
-        float_data: values,
-        ..Default::default()
-    }
-}
-
 /// `scores = scale · (x · Wᵀ + b)` as one ONNX `Gemm`; the scale changes no prediction.
 fn linear_onnx(scale: f32) -> Vec<u8> {
     let weights: Vec<f32> = WEIGHTS.iter().flatten().map(|w| w * scale).collect();
-    ModelProto {
-        ir_version: Some(8),
-        opset_import: vec![OperatorSetIdProto {
-            domain: Some(String::new()),
-            version: Some(17),
-        }],
-        graph: Some(GraphProto {
-            name: Some("linear".into()),
-            node: vec![NodeProto {
-                op_type: Some("Gemm".into()),
-                name: Some("fc".into()),
-                input: vec!["x".into(), "w".into(), "b".into()],
-                output: vec!["scores".into()],
-                attribute: vec![AttributeProto {
-                    name: Some("transB".into()),
-                    i: Some(1),
-                    r#type: Some(2),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            }],
-            initializer: vec![
-                tensor("w", &[CLASSES as i64, FEATURES as i64], weights),
-                tensor("b", &[CLASSES as i64], vec![0.1 * scale, 0.0, -0.1 * scale]),
-            ],
-            input: vec![value_info("x", FEATURES)],
-            output: vec![value_info("scores", CLASSES)],
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-    .encode_to_vec()
+    let fc = node(
+        "Gemm",
+        "fc",
+        &["x", "w", "b"],
+        &["scores"],
+        vec![int("transB", 1)],
+    );
+    let initializers = vec![
+        float_tensor("w", &[CLASSES, FEATURES], &weights),
+        float_tensor("b", &[CLASSES], &[0.1 * scale, 0.0, -0.1 * scale]),
+    ];
+    let input = batched_value("x", &[FEATURES]);
+    let output = batched_value("scores", &[CLASSES]);
+    let graph = GraphProto {
+        name: Some("linear".into()),
+        ..graph(vec![fc], initializers, vec![input], vec![output])
+    };
+    model(17, graph).encode_to_vec()
 }
 
 // ---- tests ----

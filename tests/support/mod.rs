@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: rendering diagnostics as a colourless terminal shows
-//! them, and comparing syntax trees without their spans.
+//! them, and comparing syntax trees without their spans; the submodules write data files and
+//! ONNX models, and hold small networks and gradient checks.
 
 // Each test crate includes this module and uses only some of its helpers.
 #![allow(dead_code)]
@@ -7,6 +8,7 @@
 pub mod files;
 pub mod gradient;
 pub mod networks;
+pub mod onnx;
 pub mod runs;
 
 use std::path::{Path, PathBuf};
