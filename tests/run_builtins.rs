@@ -457,7 +457,7 @@ fn an_image_folder_without_a_class_names_the_folder() {
 }
 
 #[test]
-fn class_accuracy_of_a_class_the_model_lacks_is_an_error() {
+fn class_accuracy_of_a_class_the_data_lacks_is_refused_before_running() {
     let project = grey_project();
     project.write("x.npy", &npy("|u1", &[9, 1, 2, 2], &pixel_bytes(), false));
     project.write("y.npy", &npy("<i8", &[9], &i64_bytes(&LABELS), false));
@@ -471,9 +471,7 @@ fn class_accuracy_of_a_class_the_model_lacks_is_an_error() {
         gates,
     ));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("class 7 is not a class of the model"),
-        "{stderr}"
-    );
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("rbench::check::out-of-range"), "{stderr}");
+    assert!(stderr.contains("numbered 0 to 4"), "{stderr}");
 }

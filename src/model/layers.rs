@@ -1,13 +1,17 @@
-//! Layers shared by ONNX graphs and the built-in architectures, written with differentiable
-//! candle operations whose backward passes are correct.
+//! Layers shared by ONNX graphs and the built-in architectures, with backward passes that are
+//! correct.
 //!
 //! candle 0.11's `max_pool2d` has a wrong backward: the gradient at each window's maximum is
 //! scaled by `count / (kh·kw)` (its mask is average-pooled) instead of `1 / count`, so one 2×2
-//! pool divides input gradients by 4. Its pools also take no padding. Pooling here gathers the
-//! windows itself (a reshape when windows tile the input, an index selection otherwise) and
-//! reduces them with `max` or `sum`, whose backward passes are exact.
+//! pool divides input gradients by 4. Its pools also take no padding. On the CPU in f32 (every
+//! model rbench loads), convolutions and max pools run rbench's own kernels (`model::conv`,
+//! `model::pool`), which compute input gradients only; otherwise pooling gathers the windows
+//! itself (a reshape when windows tile the input, an index selection otherwise) and reduces them
+//! with `max` or `sum`, whose backward passes are exact.
 
-use candle_core::Tensor;
+use candle_core::{DType, Tensor};
+
+use super::conv::Geometry;
 
 /// A candle result.
 pub(crate) type Result<T> = candle_core::Result<T>;
@@ -83,6 +87,19 @@ impl Window {
                 end: [pad, pad],
             },
             ceil: false,
+        }
+    }
+
+    /// The geometry of the CPU kernels (`model::conv`, `model::pool`) for the windows `rows`
+    /// and `cols` of an input.
+    fn geometry(&self, rows: &AxisWindows, cols: &AxisWindows, groups: usize) -> Geometry {
+        Geometry {
+            kernel: self.kernel,
+            stride: self.stride,
+            dilation: self.dilation,
+            begin: [rows.begin, cols.begin],
+            out: [rows.out, cols.out],
+            groups,
         }
     }
 
@@ -196,11 +213,15 @@ fn pool_axis(
     }
 }
 
-/// Max pooling of an `N × C × H × W` tensor; padding counts as `-inf` (ONNX `MaxPool`).
+/// Max pooling of an `N × C × H × W` tensor; padding counts as `-inf` (ONNX `MaxPool`). f32 on
+/// the CPU runs [`super::pool`]'s single-scan kernel; other types pool axis by axis.
 pub(crate) fn max_pool(x: &Tensor, window: &Window) -> Result<Tensor> {
     let (_, _, h, w) = x.dims4()?;
     let rows = window.along(0, h)?;
     let cols = window.along(1, w)?;
+    if x.dtype() == DType::F32 && x.device().is_cpu() {
+        return super::pool::max_pool(x, window.geometry(&rows, &cols, 1));
+    }
     let x = pool_axis(x, 3, &cols, Reduce::Max, f32::NEG_INFINITY)?;
     pool_axis(&x, 2, &rows, Reduce::Max, f32::NEG_INFINITY)
 }
@@ -236,7 +257,8 @@ pub(crate) fn average_pool(x: &Tensor, window: &Window, count_include_pad: bool)
 }
 
 /// A 2-D convolution of `x` (`N × C × H × W`) with `weight` (`O × C/groups × kh × kw`) and an
-/// optional `bias` (`O`). Strides and dilations must be equal along both axes (candle's kernel).
+/// optional `bias` (`O`). f32 on the CPU runs [`super::conv`]'s im2col convolution; other types
+/// run candle's, whose strides and dilations must be equal along both axes.
 pub(crate) fn conv2d(
     x: &Tensor,
     weight: &Tensor,
@@ -247,6 +269,26 @@ pub(crate) fn conv2d(
     let (_, _, h, w) = x.dims4()?;
     let rows = window.along(0, h)?;
     let cols = window.along(1, w)?;
+    let y = if x.dtype() == DType::F32 && weight.dtype() == DType::F32 && x.device().is_cpu() {
+        super::conv::conv2d(x, weight, window.geometry(&rows, &cols, groups))?
+    } else {
+        candle_conv2d(x, weight, window, groups, rows, cols)?
+    };
+    match bias {
+        Some(bias) => y.broadcast_add(&bias.reshape((1, (), 1, 1))?),
+        None => Ok(y),
+    }
+}
+
+/// candle's convolution, for types other than f32: asymmetric padding is applied first.
+fn candle_conv2d(
+    x: &Tensor,
+    weight: &Tensor,
+    window: &Window,
+    groups: usize,
+    rows: AxisWindows,
+    cols: AxisWindows,
+) -> Result<Tensor> {
     let symmetric = rows.begin == rows.end && cols.begin == cols.end && rows.begin == cols.begin;
     let (x, padding) = if symmetric {
         (x.clone(), rows.begin)
@@ -254,17 +296,13 @@ pub(crate) fn conv2d(
         let x = x.pad_with_zeros(2, rows.begin, rows.end)?;
         (x.pad_with_zeros(3, cols.begin, cols.end)?, 0)
     };
-    let y = x.conv2d(
+    x.conv2d(
         weight,
         padding,
         window.stride[0],
         window.dilation[0],
         groups,
-    )?;
-    match bias {
-        Some(bias) => y.broadcast_add(&bias.reshape((1, (), 1, 1))?),
-        None => Ok(y),
-    }
+    )
 }
 
 /// Batch normalization in inference mode, folded into a per-channel scale and shift.

@@ -2,10 +2,12 @@
 
 mod architectures;
 mod builtin;
+mod conv;
 pub mod flops;
 mod layers;
 mod network;
 pub mod onnx;
+mod pool;
 mod run;
 
 pub use architectures::SCHEMAS;

@@ -1,0 +1,477 @@
+//! 2-D convolution on the CPU as im2col + gemm, with a backward pass that computes the gradient
+//! of the input only.
+//!
+//! candle's CPU convolution loops over every output element, and its backward pass runs a
+//! transposed convolution (as slow) plus a convolution for the kernel's gradient, which an attack
+//! never needs: weights are plain tensors, never variables (`model::run`). Here each sample's
+//! receptive fields are unfolded into a `(C/groups · kh · kw) × (Ho · Wo)` matrix per group (im2col)
+//! and multiplied by the group's `O/groups × (C/groups · kh · kw)` kernel with the `gemm` crate
+//! candle itself uses; the input gradient is the kernel's transpose times the output gradient,
+//! folded back onto the input (col2im). Every sample is computed on its own, with matrices whose
+//! shapes do not depend on the batch, so a sample's result never depends on the batch it is in.
+
+use candle_core::{bail, CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
+use rayon::prelude::*;
+
+/// Where a convolution's windows fall: kernel, stride, dilation and leading padding per spatial
+/// axis (height, width), the output size, and the number of groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Geometry {
+    pub kernel: [usize; 2],
+    pub stride: [usize; 2],
+    pub dilation: [usize; 2],
+    /// Zero padding before the input (the trailing padding only shows in `out`).
+    pub begin: [usize; 2],
+    /// The output's height and width.
+    pub out: [usize; 2],
+    pub groups: usize,
+}
+
+/// The sizes of one convolution: input channels and extent, output channels.
+#[derive(Debug, Clone, Copy)]
+struct Sizes {
+    channels: usize,
+    input: [usize; 2],
+    out_channels: usize,
+}
+
+impl Sizes {
+    fn group_rows(&self, g: &Geometry) -> usize {
+        self.channels / g.groups * g.kernel[0] * g.kernel[1]
+    }
+
+    fn positions(&self, g: &Geometry) -> usize {
+        g.out[0] * g.out[1]
+    }
+}
+
+impl Geometry {
+    /// Checks the input `N × C × H × W` and kernel `O × C/groups × kh × kw` shapes.
+    fn sizes(&self, input: &Shape, kernel: &Shape) -> Result<(usize, Sizes)> {
+        let (n, channels, h, w) = input.dims4()?;
+        let (out_channels, group_channels, kh, kw) = kernel.dims4()?;
+        if self.groups == 0
+            || channels % self.groups != 0
+            || out_channels % self.groups != 0
+            || group_channels * self.groups != channels
+            || [kh, kw] != self.kernel
+        {
+            bail!(
+                "convolution of an input {:?} with a kernel {:?} in {} groups",
+                input.dims(),
+                kernel.dims(),
+                self.groups
+            );
+        }
+        Ok((
+            n,
+            Sizes {
+                channels,
+                input: [h, w],
+                out_channels,
+            },
+        ))
+    }
+
+    /// The input position read by output position `o` and kernel offset `k` along `axis`, if
+    /// it is inside the input (not padding).
+    pub(super) fn source(&self, axis: usize, o: usize, k: usize, len: usize) -> Option<usize> {
+        (o * self.stride[axis] + k * self.dilation[axis])
+            .checked_sub(self.begin[axis])
+            .filter(|&i| i < len)
+    }
+
+    /// One sample's receptive fields (`C × H × W`) as a `(C · kh · kw) × (Ho · Wo)` matrix.
+    fn im2col(&self, sizes: &Sizes, sample: &[f32], col: &mut [f32]) {
+        let [h, w] = sizes.input;
+        let [kh, kw] = self.kernel;
+        let [oh, ow] = self.out;
+        for c in 0..sizes.channels {
+            let plane = &sample[c * h * w..(c + 1) * h * w];
+            for i in 0..kh {
+                for j in 0..kw {
+                    let row = ((c * kh + i) * kw + j) * oh * ow;
+                    for y in 0..oh {
+                        let dst = &mut col[row + y * ow..row + (y + 1) * ow];
+                        match self.source(0, y, i, h) {
+                            None => dst.fill(0.0),
+                            Some(r) => {
+                                for (x, value) in dst.iter_mut().enumerate() {
+                                    *value =
+                                        self.source(1, x, j, w).map_or(0.0, |s| plane[r * w + s]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a `(C · kh · kw) × (Ho · Wo)` matrix of gradients back onto one sample's input
+    /// positions (the transpose of [`Geometry::im2col`]), in a fixed order.
+    fn col2im(&self, sizes: &Sizes, col: &[f32], sample: &mut [f32]) {
+        let [h, w] = sizes.input;
+        let [kh, kw] = self.kernel;
+        let [oh, ow] = self.out;
+        sample.fill(0.0);
+        for c in 0..sizes.channels {
+            let plane = &mut sample[c * h * w..(c + 1) * h * w];
+            for i in 0..kh {
+                for j in 0..kw {
+                    let row = ((c * kh + i) * kw + j) * oh * ow;
+                    for y in 0..oh {
+                        let Some(r) = self.source(0, y, i, h) else {
+                            continue;
+                        };
+                        for x in 0..ow {
+                            if let Some(s) = self.source(1, x, j, w) {
+                                plane[r * w + s] += col[row + y * ow + x];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `dst (m × n) = lhs (m × k) · rhs (k × n)`, all row-major except `lhs`, read with strides
+/// (`lhs_rs` between rows, `lhs_cs` between columns) so a transposed kernel needs no copy.
+fn multiply(dst: &mut [f32], lhs: (&[f32], usize, usize), rhs: &[f32], [m, n, k]: [usize; 3]) {
+    let (lhs, lhs_rs, lhs_cs) = lhs;
+    assert!(dst.len() >= m * n && rhs.len() >= k * n, "matrix sizes");
+    assert!(
+        m == 0 || k == 0 || (m - 1) * lhs_rs + (k - 1) * lhs_cs < lhs.len(),
+        "kernel size"
+    );
+    // SAFETY: the assertions above keep every element the strides reach inside its slice;
+    // `dst` does not alias `lhs` or `rhs` (a `&mut` slice and two shared ones).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            lhs.as_ptr(),
+            lhs_cs as isize,
+            lhs_rs as isize,
+            rhs.as_ptr(),
+            1,
+            n as isize,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+thread_local! {
+    /// Each worker thread's im2col matrix, kept between calls: allocating (and the kernel zeroing)
+    /// a fresh one per sample cost more than the unfolding itself.
+    static COLUMNS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's im2col matrix, at least `len` long (its values are stale: `f`
+/// writes before it reads).
+fn with_columns<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    COLUMNS.with(|cell| {
+        let mut columns = cell.borrow_mut();
+        if columns.len() < len {
+            columns.resize(len, 0.0);
+        }
+        f(&mut columns[..len])
+    })
+}
+
+/// The contiguous `f32` values of a tensor's storage.
+pub(super) fn values<'s>(
+    storage: &'s CpuStorage,
+    layout: &Layout,
+    what: &str,
+) -> Result<&'s [f32]> {
+    let CpuStorage::F32(all) = storage else {
+        bail!("the {what} must be f32");
+    };
+    match layout.contiguous_offsets() {
+        Some((start, end)) => Ok(&all[start..end]),
+        None => bail!("the {what} must be contiguous"),
+    }
+}
+
+/// The convolution `(input, kernel) → output`, without bias.
+struct Convolution(Geometry);
+
+impl CustomOp2 for Convolution {
+    fn name(&self) -> &'static str {
+        "im2col-conv2d"
+    }
+
+    fn cpu_fwd(
+        &self,
+        input: &CpuStorage,
+        input_layout: &Layout,
+        kernel: &CpuStorage,
+        kernel_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let g = &self.0;
+        let (n, sizes) = g.sizes(input_layout.shape(), kernel_layout.shape())?;
+        let (x, w) = (
+            values(input, input_layout, "convolution's input")?,
+            values(kernel, kernel_layout, "convolution's kernel")?,
+        );
+        let (rows, positions) = (sizes.group_rows(g), sizes.positions(g));
+        let group_out = sizes.out_channels / g.groups;
+        let sample_in = sizes.channels * sizes.input[0] * sizes.input[1];
+        let sample_out = sizes.out_channels * positions;
+        let mut out = vec![0f32; n * sample_out];
+        out.par_chunks_mut(sample_out.max(1))
+            .zip(x.par_chunks(sample_in.max(1)))
+            .for_each(|(y, sample)| {
+                with_columns(rows * g.groups * positions, |col| {
+                    g.im2col(&sizes, sample, col);
+                    for group in 0..g.groups {
+                        multiply(
+                            &mut y[group * group_out * positions..],
+                            (&w[group * group_out * rows..], rows, 1),
+                            &col[group * rows * positions..],
+                            [group_out, positions, rows],
+                        );
+                    }
+                })
+            });
+        let shape = Shape::from((n, sizes.out_channels, g.out[0], g.out[1]));
+        Ok((CpuStorage::F32(out), shape))
+    }
+
+    fn bwd(
+        &self,
+        input: &Tensor,
+        kernel: &Tensor,
+        _output: &Tensor,
+        gradient: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+        if kernel.track_op() {
+            bail!("rbench's convolution computes the gradient of its input, not of its kernel");
+        }
+        let (_, channels, h, w) = input.dims4()?;
+        let op = InputGradient {
+            geometry: self.0,
+            input: (channels, [h, w]),
+        };
+        let gradient = gradient.contiguous()?.apply_op2_no_bwd(kernel, &op)?;
+        Ok((Some(gradient), None))
+    }
+}
+
+/// The input gradient of [`Convolution`]: `(output gradient, kernel) → input gradient`.
+struct InputGradient {
+    geometry: Geometry,
+    /// The input's channels, height and width.
+    input: (usize, [usize; 2]),
+}
+
+impl CustomOp2 for InputGradient {
+    fn name(&self) -> &'static str {
+        "im2col-conv2d-input-gradient"
+    }
+
+    fn cpu_fwd(
+        &self,
+        gradient: &CpuStorage,
+        gradient_layout: &Layout,
+        kernel: &CpuStorage,
+        kernel_layout: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let g = &self.geometry;
+        let (channels, [h, w]) = self.input;
+        let n = gradient_layout.shape().dims4()?.0;
+        let input_shape = Shape::from((n, channels, h, w));
+        let (_, sizes) = g.sizes(&input_shape, kernel_layout.shape())?;
+        let (dy, k) = (
+            values(gradient, gradient_layout, "convolution's output gradient")?,
+            values(kernel, kernel_layout, "convolution's kernel")?,
+        );
+        let (rows, positions) = (sizes.group_rows(g), sizes.positions(g));
+        let group_out = sizes.out_channels / g.groups;
+        let sample_in = channels * h * w;
+        let sample_out = sizes.out_channels * positions;
+        if dy.len() != n * sample_out {
+            bail!(
+                "an output gradient of {} values for {n} samples of {sample_out}",
+                dy.len()
+            );
+        }
+        let mut dx = vec![0f32; n * sample_in];
+        dx.par_chunks_mut(sample_in.max(1))
+            .zip(dy.par_chunks(sample_out.max(1)))
+            .for_each(|(sample, dy)| {
+                with_columns(rows * g.groups * positions, |col| {
+                    for group in 0..g.groups {
+                        // The kernel's transpose: element (r, o) of group `group` at
+                        // kernel[(group · group_out + o) · rows + r].
+                        multiply(
+                            &mut col[group * rows * positions..],
+                            (&k[group * group_out * rows..], 1, rows),
+                            &dy[group * group_out * positions..],
+                            [rows, positions, group_out],
+                        );
+                    }
+                    g.col2im(&sizes, col, sample);
+                })
+            });
+        Ok((CpuStorage::F32(dx), input_shape))
+    }
+}
+
+/// The convolution of `x` (`N × C × H × W`, f32) with `kernel` (`O × C/groups × kh × kw`).
+pub(crate) fn conv2d(x: &Tensor, kernel: &Tensor, geometry: Geometry) -> Result<Tensor> {
+    x.contiguous()?
+        .apply_op2(&kernel.contiguous()?, Convolution(geometry))
+}
+
+#[cfg(test)]
+mod tests {
+    use candle_core::{DType, Device, Var};
+
+    use super::*;
+
+    /// A deterministic tensor of `shape` with values in [-1, 1).
+    fn tensor(shape: &[usize], seed: u32) -> Tensor {
+        let count: usize = shape.iter().product();
+        let values: Vec<f32> = (0..count as u32)
+            .map(|i| {
+                let v = i
+                    .wrapping_mul(2_654_435_761)
+                    .wrapping_add(seed.wrapping_mul(40_503));
+                (v % 2001) as f32 / 1000.0 - 1.0
+            })
+            .collect();
+        Tensor::from_vec(values, shape, &Device::Cpu).expect("a tensor")
+    }
+
+    fn flat(t: &Tensor) -> Vec<f32> {
+        t.flatten_all().and_then(|t| t.to_vec1()).expect("values")
+    }
+
+    fn close(a: &[f32], b: &[f32]) {
+        assert_eq!(a.len(), b.len());
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                (x - y).abs() <= 1e-4 * (1.0 + y.abs()),
+                "element {i}: {x} vs {y}"
+            );
+        }
+    }
+
+    /// Geometries candle's own convolution covers (equal strides and dilations, symmetric
+    /// padding), with groups.
+    fn cases() -> Vec<(Geometry, [usize; 4], [usize; 4])> {
+        let geometry = |k: usize, s: usize, d: usize, p: usize, groups: usize, h: usize| {
+            let out = (h + 2 * p - d * (k - 1) - 1) / s + 1;
+            Geometry {
+                kernel: [k, k],
+                stride: [s, s],
+                dilation: [d, d],
+                begin: [p, p],
+                out: [out, out],
+                groups,
+            }
+        };
+        vec![
+            (geometry(3, 1, 1, 0, 1, 8), [2, 3, 8, 8], [4, 3, 3, 3]),
+            (geometry(3, 2, 1, 1, 1, 9), [3, 2, 9, 9], [5, 2, 3, 3]),
+            (geometry(3, 1, 2, 2, 1, 7), [1, 2, 7, 7], [3, 2, 3, 3]),
+            (geometry(1, 1, 1, 0, 1, 5), [2, 4, 5, 5], [6, 4, 1, 1]),
+            (geometry(3, 1, 1, 1, 2, 6), [2, 4, 6, 6], [6, 2, 3, 3]),
+            (geometry(3, 1, 1, 1, 4, 6), [2, 4, 6, 6], [4, 1, 3, 3]),
+        ]
+    }
+
+    #[test]
+    fn outputs_and_input_gradients_match_candles_convolution() {
+        for (case, (geometry, input, kernel)) in cases().into_iter().enumerate() {
+            let x = tensor(&input, case as u32);
+            let w = tensor(&kernel, 100 + case as u32);
+            let [p, s, d] = [geometry.begin[0], geometry.stride[0], geometry.dilation[0]];
+            let expected = x.conv2d(&w, p, s, d, geometry.groups).expect("candle");
+            let found = conv2d(&x, &w, geometry).expect("ours");
+            assert_eq!(found.dims(), expected.dims(), "case {case}");
+            close(&flat(&found), &flat(&expected));
+            // The gradient of Σ y ⊙ u with respect to x, for a fixed u.
+            let u = tensor(expected.dims(), 7 + case as u32);
+            let gradient_of = |ours: bool| {
+                let var = Var::from_tensor(&x).expect("a variable");
+                let y = match ours {
+                    true => conv2d(var.as_tensor(), &w, geometry),
+                    false => var.as_tensor().conv2d(&w, p, s, d, geometry.groups),
+                }
+                .expect("a convolution");
+                let grads = (y * &u)
+                    .and_then(|t| t.sum_all())
+                    .and_then(|t| t.backward())
+                    .expect("backward");
+                flat(grads.get(var.as_tensor()).expect("a gradient"))
+            };
+            close(&gradient_of(true), &gradient_of(false));
+        }
+    }
+
+    #[test]
+    fn asymmetric_geometry_matches_a_direct_sum() {
+        // Stride 2 × 1, dilation 1 × 2, padding 1 before the height only: a geometry candle's
+        // kernel cannot express, checked against the definition.
+        let geometry = Geometry {
+            kernel: [2, 3],
+            stride: [2, 1],
+            dilation: [1, 2],
+            begin: [1, 0],
+            out: [3, 2],
+            groups: 1,
+        };
+        let x = tensor(&[1, 2, 5, 6], 1);
+        let w = tensor(&[3, 2, 2, 3], 2);
+        let found = flat(&conv2d(&x, &w, geometry).expect("ours"));
+        let (xv, wv) = (flat(&x), flat(&w));
+        let mut expected = Vec::new();
+        for o in 0..3 {
+            for y in 0..3 {
+                for z in 0..2 {
+                    let mut sum = 0f32;
+                    for c in 0..2 {
+                        for i in 0..2 {
+                            for j in 0..3 {
+                                let (r, s) = ((y * 2 + i) as isize - 1, z + 2 * j);
+                                if (0..5).contains(&r) && s < 6 {
+                                    sum += xv[(c * 5 + r as usize) * 6 + s]
+                                        * wv[((o * 2 + c) * 2 + i) * 3 + j];
+                                }
+                            }
+                        }
+                    }
+                    expected.push(sum);
+                }
+            }
+        }
+        close(&found, &expected);
+    }
+
+    #[test]
+    fn a_sample_does_not_depend_on_its_batch() {
+        let (geometry, _, kernel) = cases()[1];
+        let w = tensor(&kernel, 3);
+        let batch = tensor(&[5, 2, 9, 9], 4);
+        let all = flat(&conv2d(&batch, &w, geometry).expect("the batch"));
+        let one =
+            flat(&conv2d(&batch.narrow(0, 3, 1).expect("a sample"), &w, geometry).expect("one"));
+        let per_sample = one.len();
+        assert_eq!(&all[3 * per_sample..4 * per_sample], &one[..]);
+        assert_eq!(batch.dtype(), DType::F32);
+    }
+}
