@@ -10,7 +10,7 @@
 //! folded back onto the input (col2im). Every sample is computed on its own, with matrices whose
 //! shapes do not depend on the batch, so a sample's result never depends on the batch it is in.
 
-use candle_core::{bail, CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
+use candle_core::{bail, CpuStorage, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
 /// Where a convolution's windows fall: kernel, stride, dilation and leading padding per spatial
@@ -205,10 +205,10 @@ pub(super) fn values<'s>(
     }
 }
 
-/// The convolution `(input, kernel) → output`, without bias.
+/// The convolution `(input, kernel, bias) → output`.
 struct Convolution(Geometry);
 
-impl CustomOp2 for Convolution {
+impl CustomOp3 for Convolution {
     fn name(&self) -> &'static str {
         "im2col-conv2d"
     }
@@ -219,13 +219,23 @@ impl CustomOp2 for Convolution {
         input_layout: &Layout,
         kernel: &CpuStorage,
         kernel_layout: &Layout,
+        bias: &CpuStorage,
+        bias_layout: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let g = &self.0;
         let (n, sizes) = g.sizes(input_layout.shape(), kernel_layout.shape())?;
-        let (x, w) = (
+        let (x, w, b) = (
             values(input, input_layout, "convolution's input")?,
             values(kernel, kernel_layout, "convolution's kernel")?,
+            values(bias, bias_layout, "convolution's bias")?,
         );
+        if b.len() != sizes.out_channels {
+            bail!(
+                "a bias of {} values for {} channels",
+                b.len(),
+                sizes.out_channels
+            );
+        }
         let (rows, positions) = (sizes.group_rows(g), sizes.positions(g));
         let group_out = sizes.out_channels / g.groups;
         let sample_in = sizes.channels * sizes.input[0] * sizes.input[1];
@@ -244,7 +254,10 @@ impl CustomOp2 for Convolution {
                             [group_out, positions, rows],
                         );
                     }
-                })
+                });
+                for (channel, &bias) in y.chunks_mut(positions.max(1)).zip(b) {
+                    channel.iter_mut().for_each(|v| *v += bias);
+                }
             });
         let shape = Shape::from((n, sizes.out_channels, g.out[0], g.out[1]));
         Ok((CpuStorage::F32(out), shape))
@@ -254,11 +267,12 @@ impl CustomOp2 for Convolution {
         &self,
         input: &Tensor,
         kernel: &Tensor,
+        bias: &Tensor,
         _output: &Tensor,
         gradient: &Tensor,
-    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
-        if kernel.track_op() {
-            bail!("rbench's convolution computes the gradient of its input, not of its kernel");
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        if kernel.track_op() || bias.track_op() {
+            bail!("rbench's convolution computes the gradient of its input, not of its weights");
         }
         let (_, channels, h, w) = input.dims4()?;
         let op = InputGradient {
@@ -266,7 +280,7 @@ impl CustomOp2 for Convolution {
             input: (channels, [h, w]),
         };
         let gradient = gradient.contiguous()?.apply_op2_no_bwd(kernel, &op)?;
-        Ok((Some(gradient), None))
+        Ok((Some(gradient), None, None))
     }
 }
 
@@ -330,10 +344,20 @@ impl CustomOp2 for InputGradient {
     }
 }
 
-/// The convolution of `x` (`N × C × H × W`, f32) with `kernel` (`O × C/groups × kh × kw`).
-pub(crate) fn conv2d(x: &Tensor, kernel: &Tensor, geometry: Geometry) -> Result<Tensor> {
+/// The convolution of `x` (`N × C × H × W`, f32) with `kernel` (`O × C/groups × kh × kw`),
+/// plus `bias` (`O`) if given.
+pub(crate) fn conv2d(
+    x: &Tensor,
+    kernel: &Tensor,
+    bias: Option<&Tensor>,
+    geometry: Geometry,
+) -> Result<Tensor> {
+    let bias = match bias {
+        Some(bias) => bias.flatten_all()?.to_dtype(x.dtype())?.contiguous()?,
+        None => Tensor::zeros(kernel.dim(0)?, x.dtype(), x.device())?,
+    };
     x.contiguous()?
-        .apply_op2(&kernel.contiguous()?, Convolution(geometry))
+        .apply_op3(&kernel.contiguous()?, &bias, Convolution(geometry))
 }
 
 #[cfg(test)]
@@ -400,8 +424,12 @@ mod tests {
             let x = tensor(&input, case as u32);
             let w = tensor(&kernel, 100 + case as u32);
             let [p, s, d] = [geometry.begin[0], geometry.stride[0], geometry.dilation[0]];
-            let expected = x.conv2d(&w, p, s, d, geometry.groups).expect("candle");
-            let found = conv2d(&x, &w, geometry).expect("ours");
+            let bias = tensor(&[kernel[0]], 50 + case as u32);
+            let expected = x
+                .conv2d(&w, p, s, d, geometry.groups)
+                .and_then(|y| y.broadcast_add(&bias.reshape((1, (), 1, 1))?))
+                .expect("candle");
+            let found = conv2d(&x, &w, Some(&bias), geometry).expect("ours");
             assert_eq!(found.dims(), expected.dims(), "case {case}");
             close(&flat(&found), &flat(&expected));
             // The gradient of Σ y ⊙ u with respect to x, for a fixed u.
@@ -409,7 +437,7 @@ mod tests {
             let gradient_of = |ours: bool| {
                 let var = Var::from_tensor(&x).expect("a variable");
                 let y = match ours {
-                    true => conv2d(var.as_tensor(), &w, geometry),
+                    true => conv2d(var.as_tensor(), &w, None, geometry),
                     false => var.as_tensor().conv2d(&w, p, s, d, geometry.groups),
                 }
                 .expect("a convolution");
@@ -437,7 +465,7 @@ mod tests {
         };
         let x = tensor(&[1, 2, 5, 6], 1);
         let w = tensor(&[3, 2, 2, 3], 2);
-        let found = flat(&conv2d(&x, &w, geometry).expect("ours"));
+        let found = flat(&conv2d(&x, &w, None, geometry).expect("ours"));
         let (xv, wv) = (flat(&x), flat(&w));
         let mut expected = Vec::new();
         for o in 0..3 {
@@ -467,9 +495,16 @@ mod tests {
         let (geometry, _, kernel) = cases()[1];
         let w = tensor(&kernel, 3);
         let batch = tensor(&[5, 2, 9, 9], 4);
-        let all = flat(&conv2d(&batch, &w, geometry).expect("the batch"));
-        let one =
-            flat(&conv2d(&batch.narrow(0, 3, 1).expect("a sample"), &w, geometry).expect("one"));
+        let all = flat(&conv2d(&batch, &w, None, geometry).expect("the batch"));
+        let one = flat(
+            &conv2d(
+                &batch.narrow(0, 3, 1).expect("a sample"),
+                &w,
+                None,
+                geometry,
+            )
+            .expect("one"),
+        );
         let per_sample = one.len();
         assert_eq!(&all[3 * per_sample..4 * per_sample], &one[..]);
         assert_eq!(batch.dtype(), DType::F32);

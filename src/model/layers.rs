@@ -269,11 +269,10 @@ pub(crate) fn conv2d(
     let (_, _, h, w) = x.dims4()?;
     let rows = window.along(0, h)?;
     let cols = window.along(1, w)?;
-    let y = if x.dtype() == DType::F32 && weight.dtype() == DType::F32 && x.device().is_cpu() {
-        super::conv::conv2d(x, weight, window.geometry(&rows, &cols, groups))?
-    } else {
-        candle_conv2d(x, weight, window, groups, rows, cols)?
-    };
+    if x.dtype() == DType::F32 && weight.dtype() == DType::F32 && x.device().is_cpu() {
+        return super::conv::conv2d(x, weight, bias, window.geometry(&rows, &cols, groups));
+    }
+    let y = candle_conv2d(x, weight, window, groups, rows, cols)?;
     match bias {
         Some(bias) => y.broadcast_add(&bias.reshape((1, (), 1, 1))?),
         None => Ok(y),

@@ -8,6 +8,7 @@ mod layers;
 mod network;
 pub mod onnx;
 mod pool;
+mod relu;
 mod run;
 
 pub use architectures::SCHEMAS;

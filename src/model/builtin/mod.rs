@@ -27,6 +27,7 @@ use candle_core::Tensor;
 
 use super::layers::{self, ChannelAffine, Window};
 use super::network::{InputGradient, ModelError, Network};
+use super::relu::relu;
 use super::run;
 use weights::{Linear, Weights};
 
@@ -41,7 +42,7 @@ pub enum Activation {
 impl Activation {
     fn apply(self, x: &Tensor) -> candle_core::Result<Tensor> {
         match self {
-            Activation::Relu => x.relu(),
+            Activation::Relu => relu(x),
             Activation::Tanh => x.tanh(),
             Activation::Sigmoid => layers::sigmoid(x),
         }
@@ -273,11 +274,16 @@ impl BuiltinModel {
             } => {
                 let mut x = x.reshape([&[n][..], image].concat())?;
                 for (weight, bias) in convs {
-                    let y = layers::conv2d(&x, weight, Some(bias), &Window::square(3, 1, 1), 1)?
-                        .relu()?;
+                    let y = relu(&layers::conv2d(
+                        &x,
+                        weight,
+                        Some(bias),
+                        &Window::square(3, 1, 1),
+                        1,
+                    )?)?;
                     x = layers::max_pool(&y, &Window::square(2, 2, 0))?;
                 }
-                let x = hidden.apply(&x.flatten_from(1)?)?.relu()?;
+                let x = relu(&hidden.apply(&x.flatten_from(1)?)?)?;
                 output.apply(&x)
             }
             Layers::ResNet {
@@ -288,15 +294,13 @@ impl BuiltinModel {
                 output,
             } => {
                 let x = x.reshape([&[n][..], image].concat())?;
-                let mut x = stem_bn
-                    .apply(&layers::conv2d(
-                        &x,
-                        stem,
-                        None,
-                        &Window::square(3, 1, 1),
-                        1,
-                    )?)?
-                    .relu()?;
+                let mut x = relu(&stem_bn.apply(&layers::conv2d(
+                    &x,
+                    stem,
+                    None,
+                    &Window::square(3, 1, 1),
+                    1,
+                )?)?)?;
                 for block in blocks {
                     x = block.apply(&x)?;
                 }
@@ -317,16 +321,13 @@ impl BasicBlock {
                 1,
             )
         };
-        let y = self
-            .bn1
-            .apply(&conv(x, &self.conv1, 3, self.stride)?)?
-            .relu()?;
+        let y = relu(&self.bn1.apply(&conv(x, &self.conv1, 3, self.stride)?)?)?;
         let y = self.bn2.apply(&conv(&y, &self.conv2, 3, 1)?)?;
         let shortcut = match &self.downsample {
             Some((weight, bn)) => bn.apply(&conv(x, weight, 1, self.stride)?)?,
             None => x.clone(),
         };
-        (y + shortcut)?.relu()
+        relu(&(y + shortcut)?)
     }
 }
 

@@ -6,6 +6,7 @@ use candle_core::{Tensor, D};
 use super::decode;
 use super::ops::{axis, Arithmetic, Op};
 use crate::model::layers::{self, Window};
+use crate::model::relu::relu;
 
 impl Op {
     /// Applies the operator to its run-time inputs.
@@ -49,8 +50,8 @@ impl Op {
                     Arithmetic::Div => x.broadcast_div(b),
                 }
             }
-            Op::Relu => x.relu(),
-            Op::LeakyRelu(alpha) => x.relu()? - x.neg()?.relu()?.affine(*alpha, 0.0)?,
+            Op::Relu => relu(x),
+            Op::LeakyRelu(alpha) => relu(x)? - relu(&x.neg()?)?.affine(*alpha, 0.0)?,
             Op::Sigmoid => layers::sigmoid(x),
             Op::Tanh => x.tanh(),
             Op::Conv {
