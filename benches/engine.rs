@@ -15,6 +15,10 @@ mod files;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+/// The allocator of the `rbench` binary, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use divan::counter::ItemsCount;
 use divan::Bencher;
 use rand::{RngExt, SeedableRng};

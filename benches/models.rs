@@ -7,6 +7,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+/// The allocator of the `rbench` binary, so the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use divan::counter::ItemsCount;
 use divan::Bencher;
 use rand::{RngExt, SeedableRng};
