@@ -81,26 +81,58 @@ impl Geometry {
             .filter(|&i| i < len)
     }
 
+    /// The output positions along `axis` whose kernel offset `k` reads inside an input of
+    /// length `len` (the others read padding): `o · stride + k · dilation − begin ∈ [0, len)`.
+    fn inside(&self, axis: usize, k: usize, len: usize) -> std::ops::Range<usize> {
+        let (stride, offset, begin) =
+            (self.stride[axis], k * self.dilation[axis], self.begin[axis]);
+        let first = begin
+            .saturating_sub(offset)
+            .div_ceil(stride)
+            .min(self.out[axis]);
+        let end = (len + begin)
+            .saturating_sub(offset)
+            .div_ceil(stride)
+            .clamp(first, self.out[axis]);
+        first..end
+    }
+
+    /// For kernel row `i` and column `j`, each output row `y` that reads inside the input, with
+    /// the input row it reads and the first input column (that of output column `xs.start`);
+    /// `xs` are the output columns that read inside.
+    fn lines(
+        &self,
+        (i, j): (usize, usize),
+        [h, w]: [usize; 2],
+    ) -> (
+        std::ops::Range<usize>,
+        impl Iterator<Item = (usize, usize, usize)> + '_,
+    ) {
+        let xs = self.inside(1, j, w);
+        let first_column = self.source(1, xs.start, j, w);
+        let rows = self.inside(0, i, h);
+        let lines = rows.filter_map(move |y| Some((y, self.source(0, y, i, h)?, first_column?)));
+        (xs, lines)
+    }
+
     /// One sample's receptive fields (`C × H × W`) as a `(C · kh · kw) × (Ho · Wo)` matrix.
     fn im2col(&self, sizes: &Sizes, sample: &[f32], col: &mut [f32]) {
         let [h, w] = sizes.input;
         let [kh, kw] = self.kernel;
         let [oh, ow] = self.out;
+        let step = self.stride[1];
+        col[..sizes.channels * kh * kw * oh * ow].fill(0.0);
         for c in 0..sizes.channels {
             let plane = &sample[c * h * w..(c + 1) * h * w];
             for i in 0..kh {
                 for j in 0..kw {
                     let row = ((c * kh + i) * kw + j) * oh * ow;
-                    for y in 0..oh {
-                        let dst = &mut col[row + y * ow..row + (y + 1) * ow];
-                        match self.source(0, y, i, h) {
-                            None => dst.fill(0.0),
-                            Some(r) => {
-                                for (x, value) in dst.iter_mut().enumerate() {
-                                    *value =
-                                        self.source(1, x, j, w).map_or(0.0, |s| plane[r * w + s]);
-                                }
-                            }
+                    let (xs, lines) = self.lines((i, j), [h, w]);
+                    for (y, r, s) in lines {
+                        let dst = &mut col[row + y * ow + xs.start..row + y * ow + xs.end];
+                        let line = plane[r * w + s..(r + 1) * w].iter().step_by(step);
+                        for (value, &x) in dst.iter_mut().zip(line) {
+                            *value = x;
                         }
                     }
                 }
@@ -114,20 +146,19 @@ impl Geometry {
         let [h, w] = sizes.input;
         let [kh, kw] = self.kernel;
         let [oh, ow] = self.out;
+        let step = self.stride[1];
         sample.fill(0.0);
         for c in 0..sizes.channels {
             let plane = &mut sample[c * h * w..(c + 1) * h * w];
             for i in 0..kh {
                 for j in 0..kw {
                     let row = ((c * kh + i) * kw + j) * oh * ow;
-                    for y in 0..oh {
-                        let Some(r) = self.source(0, y, i, h) else {
-                            continue;
-                        };
-                        for x in 0..ow {
-                            if let Some(s) = self.source(1, x, j, w) {
-                                plane[r * w + s] += col[row + y * ow + x];
-                            }
+                    let (xs, lines) = self.lines((i, j), [h, w]);
+                    for (y, r, s) in lines {
+                        let source = &col[row + y * ow + xs.start..row + y * ow + xs.end];
+                        let line = plane[r * w + s..(r + 1) * w].iter_mut().step_by(step);
+                        for (x, &g) in line.zip(source) {
+                            *x += g;
                         }
                     }
                 }
