@@ -484,3 +484,36 @@ fn pads_fill_copy_or_crop_each_axis() {
     let error = op.eval(&[&x]).expect_err("reflecting past the edge");
     assert!(error.to_string().contains("needs more than"), "{error}");
 }
+
+#[test]
+fn conv_takes_different_strides_dilations_and_pads_per_axis() {
+    // x: 1 × 1 × 4 × 5 holding 0..20; a 2 × 2 kernel of ones; strides (2, 1), dilations (1, 2),
+    // pads: one row on top, none elsewhere. Output rows read input rows (-1, 0) and (1, 2);
+    // output columns read columns (c, c + 2) for c in 0..3.
+    let x = floats(
+        &(0..20).map(|v| v as f32).collect::<Vec<_>>(),
+        &[1, 1, 4, 5],
+    );
+    let w = floats(&[1.0; 4], &[1, 1, 2, 2]);
+    let y = run(
+        "Conv",
+        &x,
+        &[("w", w)],
+        vec![
+            ints_attribute("strides", &[2, 1]),
+            ints_attribute("dilations", &[1, 2]),
+            ints_attribute("pads", &[1, 0, 0, 0]),
+        ],
+    );
+    assert_eq!(y.dims(), [1, 1, 2, 3]);
+    let at = |r: usize, c: usize| (r * 5 + c) as f32;
+    let expected = [
+        at(0, 0) + at(0, 2),
+        at(0, 1) + at(0, 3),
+        at(0, 2) + at(0, 4),
+        at(1, 0) + at(1, 2) + at(2, 0) + at(2, 2),
+        at(1, 1) + at(1, 3) + at(2, 1) + at(2, 3),
+        at(1, 2) + at(1, 4) + at(2, 2) + at(2, 4),
+    ];
+    assert_close(&values_f32(&y), &expected);
+}

@@ -261,7 +261,16 @@ pub(crate) fn compile<'a>(
                 }
             }
             let window = window(&attributes, [1, 1])?;
-            if window.stride[0] != window.stride[1] || window.dilation[0] != window.dilation[1] {
+            // rbench's f32 kernel takes any strides and dilations; candle's (other types) needs
+            // them equal along both axes.
+            let f32_weights = inputs
+                .get(1)
+                .and_then(|w| context.constant(w))
+                .is_some_and(|w| w.dtype() == candle_core::DType::F32);
+            if !f32_weights
+                && (window.stride[0] != window.stride[1]
+                    || window.dilation[0] != window.dilation[1])
+            {
                 return Err(attributes.unsupported(format!(
                     "strides {:?} and dilations {:?} must be equal along both axes",
                     window.stride, window.dilation
