@@ -12,7 +12,7 @@ use crate::model::layers::{ChannelAffine, Padding, Window};
 use crate::model::network::ModelError;
 use crate::model::run;
 
-/// The operators [`compile`] accepts (besides `Constant`, folded by the graph compiler).
+/// The operators the ONNX compiler accepts (besides `Constant`, folded by the graph compiler).
 pub const SUPPORTED: &[&str] = &[
     "Abs",
     "Add",
