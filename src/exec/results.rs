@@ -12,14 +12,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::check::{Spec, Target};
-use crate::metric::{Estimate, Interval};
+use crate::metric::Interval;
 use crate::plan::Branch;
 use crate::syntax::ast::Severity;
 
 use super::gate::Comparison;
 use super::provenance::{self, Host, Repository};
 use super::sanity::{self, SanityFlag};
-use super::{ExecError, Outcome, Stats};
+use super::{BranchOutcome, ExecError, Outcome, Stats};
 
 /// The version of the results format; it changes when a field changes meaning or is added.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -286,7 +286,7 @@ impl RunResults {
             branches: outcome
                 .branches
                 .iter()
-                .map(|b| branch_result(spec, b.model, b.dataset, b.branch, &b.accuracy))
+                .map(|b| branch_result(spec, b))
                 .collect(),
             gates,
             frameworks: spec
@@ -345,14 +345,9 @@ impl RunResults {
 }
 
 /// The accuracy of one branch, named by its model, dataset, perturbation and member.
-fn branch_result(
-    spec: &Spec,
-    model: usize,
-    dataset: usize,
-    branch: Branch,
-    estimate: &Estimate,
-) -> BranchResult {
-    let (perturbation, label, swept) = match branch {
+fn branch_result(spec: &Spec, outcome: &BranchOutcome) -> BranchResult {
+    let estimate = &outcome.accuracy;
+    let (perturbation, label, swept) = match outcome.branch {
         Branch::Clean => (None, "clean".to_string(), BTreeMap::new()),
         Branch::Member {
             perturbation,
@@ -372,8 +367,8 @@ fn branch_result(
         }
     };
     BranchResult {
-        model: spec.models[model].name.clone(),
-        dataset: spec.datasets[dataset].name.clone(),
+        model: spec.models[outcome.model].name.clone(),
+        dataset: spec.datasets[outcome.dataset].name.clone(),
         perturbation,
         label,
         swept,

@@ -41,11 +41,11 @@ fn winner(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], y: usize, x: usize) -
 /// Max pooling `input (N × C × H × W) → output (N × C × Ho × Wo)`.
 struct MaxPool(Geometry);
 
-impl MaxPool {
-    fn planes(&self, layout: &Layout) -> Result<(usize, [usize; 2], usize)> {
-        let (n, c, h, w) = layout.shape().dims4()?;
-        Ok((n * c, [h, w], self.0.out[0] * self.0.out[1]))
-    }
+/// The planes (`N · C`), the plane size and the output positions per plane of a pool over an
+/// input laid out as `layout`.
+fn planes(g: &Geometry, layout: &Layout) -> Result<(usize, [usize; 2], usize)> {
+    let (n, c, h, w) = layout.shape().dims4()?;
+    Ok((n * c, [h, w], g.out[0] * g.out[1]))
 }
 
 impl CustomOp1 for MaxPool {
@@ -56,7 +56,7 @@ impl CustomOp1 for MaxPool {
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let g = &self.0;
         let x = values(storage, layout, "max pool's input")?;
-        let (planes, [h, w], positions) = self.planes(layout)?;
+        let (planes, [h, w], positions) = planes(g, layout)?;
         let mut out = vec![f32::NEG_INFINITY; planes * positions];
         out.par_chunks_mut(positions.max(1))
             .zip(x.par_chunks((h * w).max(1)))
@@ -99,7 +99,7 @@ impl CustomOp2 for MaxPoolGradient {
         let g = &self.0;
         let x = values(input, input_layout, "max pool's input")?;
         let dy = values(gradient, gradient_layout, "max pool's output gradient")?;
-        let (planes, [h, w], positions) = MaxPool(*g).planes(input_layout)?;
+        let (planes, [h, w], positions) = planes(g, input_layout)?;
         if dy.len() != planes * positions {
             candle_core::bail!(
                 "a max pool gradient of {} values for {planes} planes",
