@@ -15,7 +15,8 @@ mod files;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
-/// The allocator of the `rbench` binary, so the figures are the binary's.
+/// The allocator of the `rbench` binary (with its settings, in `main`), so the figures are the
+/// binary's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -33,6 +34,7 @@ use tempfile::TempDir;
 const SAMPLES: usize = 1024;
 
 fn main() {
+    rbench::allocator::keep_freed_memory();
     divan::main();
 }
 

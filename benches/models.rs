@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-/// The allocator of the `rbench` binary, so the figures are the binary's.
+/// The allocator of the `rbench` binary (with its settings, in `main`), so the figures are the
+/// binary's.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -21,6 +22,7 @@ const BATCH: usize = 256;
 const SIDE: usize = 28;
 
 fn main() {
+    rbench::allocator::keep_freed_memory();
     divan::main();
 }
 

@@ -1,5 +1,6 @@
 #![doc = include_str!("../docs/architecture.md")]
 
+pub mod allocator;
 pub mod atomic;
 pub mod check;
 pub mod data;

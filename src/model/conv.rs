@@ -100,7 +100,7 @@ impl Geometry {
     /// For kernel row `i` and column `j`, each output row `y` that reads inside the input, with
     /// the input row it reads and the first input column (that of output column `xs.start`);
     /// `xs` are the output columns that read inside.
-    fn lines(
+    pub(super) fn lines(
         &self,
         (i, j): (usize, usize),
         [h, w]: [usize; 2],
@@ -140,14 +140,13 @@ impl Geometry {
         }
     }
 
-    /// Adds a `(C · kh · kw) × (Ho · Wo)` matrix of gradients back onto one sample's input
-    /// positions (the transpose of [`Geometry::im2col`]), in a fixed order.
+    /// Adds a `(C · kh · kw) × (Ho · Wo)` matrix of gradients onto one sample's input positions
+    /// (the transpose of [`Geometry::im2col`]), in a fixed order; `sample` starts at zero.
     fn col2im(&self, sizes: &Sizes, col: &[f32], sample: &mut [f32]) {
         let [h, w] = sizes.input;
         let [kh, kw] = self.kernel;
         let [oh, ow] = self.out;
         let step = self.stride[1];
-        sample.fill(0.0);
         for c in 0..sizes.channels {
             let plane = &mut sample[c * h * w..(c + 1) * h * w];
             for i in 0..kh {
@@ -167,9 +166,16 @@ impl Geometry {
     }
 }
 
-/// `dst (m × n) = lhs (m × k) · rhs (k × n)`, all row-major except `lhs`, read with strides
-/// (`lhs_rs` between rows, `lhs_cs` between columns) so a transposed kernel needs no copy.
-fn multiply(dst: &mut [f32], lhs: (&[f32], usize, usize), rhs: &[f32], [m, n, k]: [usize; 3]) {
+/// `dst (m × n) = lhs (m × k) · rhs (k × n)`, or `dst += lhs · rhs` if `accumulate`, all
+/// row-major except `lhs`, read with strides (`lhs_rs` between rows, `lhs_cs` between columns) so
+/// a transposed kernel needs no copy.
+fn multiply(
+    dst: &mut [f32],
+    lhs: (&[f32], usize, usize),
+    rhs: &[f32],
+    [m, n, k]: [usize; 3],
+    accumulate: bool,
+) {
     let (lhs, lhs_rs, lhs_cs) = lhs;
     assert!(dst.len() >= m * n && rhs.len() >= k * n, "matrix sizes");
     assert!(
@@ -186,14 +192,14 @@ fn multiply(dst: &mut [f32], lhs: (&[f32], usize, usize), rhs: &[f32], [m, n, k]
             dst.as_mut_ptr(),
             1,
             n as isize,
-            false,
+            accumulate,
             lhs.as_ptr(),
             lhs_cs as isize,
             lhs_rs as isize,
             rhs.as_ptr(),
             1,
             n as isize,
-            0.0,
+            1.0,
             1.0,
             false,
             false,
@@ -275,6 +281,10 @@ impl CustomOp3 for Convolution {
         out.par_chunks_mut(sample_out.max(1))
             .zip(x.par_chunks(sample_in.max(1)))
             .for_each(|(y, sample)| {
+                // The bias first; the products add onto it.
+                for (channel, &bias) in y.chunks_mut(positions.max(1)).zip(b) {
+                    channel.fill(bias);
+                }
                 with_columns(rows * g.groups * positions, |col| {
                     g.im2col(&sizes, sample, col);
                     for group in 0..g.groups {
@@ -283,12 +293,10 @@ impl CustomOp3 for Convolution {
                             (&w[group * group_out * rows..], rows, 1),
                             &col[group * rows * positions..],
                             [group_out, positions, rows],
+                            true,
                         );
                     }
                 });
-                for (channel, &bias) in y.chunks_mut(positions.max(1)).zip(b) {
-                    channel.iter_mut().for_each(|v| *v += bias);
-                }
             });
         let shape = Shape::from((n, sizes.out_channels, g.out[0], g.out[1]));
         Ok((CpuStorage::F32(out), shape))
@@ -366,6 +374,7 @@ impl CustomOp2 for InputGradient {
                             (&k[group * group_out * rows..], 1, rows),
                             &dy[group * group_out * positions..],
                             [rows, positions, group_out],
+                            false,
                         );
                     }
                     g.col2im(&sizes, col, sample);

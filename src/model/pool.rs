@@ -7,35 +7,73 @@
 //! window once, and the backward pass adds each output's gradient to the first largest element
 //! of its window in scan order, as PyTorch's `max_pool2d` does. Padding never wins a window; a NaN
 //! does, as in PyTorch, so a NaN input shows in the logits instead of vanishing.
+//!
+//! Both passes read the input line by line (one kernel offset at a time, all the outputs of a row
+//! together) and choose without branches, which made the example CNN's forward pass about a
+//! fifth faster than a window-by-window scan.
+
+use std::ops::Range;
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
 use super::conv::{values, Geometry};
 
-/// The position in its plane (`H × W`) of the largest element of output `(y, x)`'s window: the
-/// first in scan order, a NaN taking the place; `None` for a window of padding only.
-fn winner(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], y: usize, x: usize) -> Option<usize> {
-    let mut best: Option<(usize, f32)> = None;
+/// Calls `visit(outputs, first)` for every kernel offset and input row of one plane (`H × W`):
+/// the output positions in `outputs` read the input positions `first`, `first + stride`, … in
+/// turn. Each output's window is visited in scan order (kernel rows, then columns), but the loops
+/// run over kernel offsets outside and output positions inside, along input rows, as the
+/// convolution's im2col does.
+fn each_line(g: &Geometry, [h, w]: [usize; 2], mut visit: impl FnMut(Range<usize>, usize)) {
+    let out_w = g.out[1];
     for i in 0..g.kernel[0] {
-        let Some(r) = g.source(0, y, i, h) else {
-            continue;
-        };
         for j in 0..g.kernel[1] {
-            let Some(s) = g.source(1, x, j, w) else {
-                continue;
-            };
-            let v = plane[r * w + s];
-            let wins = match best {
-                None => true,
-                Some((_, b)) => !b.is_nan() && (v > b || v.is_nan()),
-            };
-            if wins {
-                best = Some((r * w + s, v));
+            let (xs, lines) = g.lines((i, j), [h, w]);
+            for (y, r, s) in lines {
+                visit(y * out_w + xs.start..y * out_w + xs.end, r * w + s);
             }
         }
     }
-    best.map(|(at, _)| at)
+}
+
+/// Whether `v` takes the place of `best` as a window's largest element: a larger value or a
+/// NaN, unless a NaN already holds it. Written without branches: on real activations `v > best`
+/// is a coin toss.
+fn beats(v: f32, best: f32) -> bool {
+    !best.is_nan() & ((v > best) | v.is_nan())
+}
+
+/// The largest element of each window of one plane (the first NaN taking the place; −∞ for a
+/// window of padding only).
+fn largest(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: &mut [f32]) {
+    largest.fill(f32::NEG_INFINITY);
+    let step = g.stride[1];
+    each_line(g, [h, w], |outputs, first| {
+        let line = plane[first..].iter().step_by(step);
+        for (best, &v) in largest[outputs].iter_mut().zip(line) {
+            *best = if beats(v, *best) { v } else { *best };
+        }
+    });
+}
+
+/// The position in one plane of each window's largest element (the first in scan order, a NaN
+/// taking the place), `usize::MAX` for a window of padding only; `largest` is scratch space.
+fn winners(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: &mut [f32], at: &mut [usize]) {
+    largest.fill(f32::NEG_INFINITY);
+    at.fill(usize::MAX);
+    let step = g.stride[1];
+    each_line(g, [h, w], |outputs, first| {
+        let line = plane[first..].iter().step_by(step);
+        let positions = (first..).step_by(step);
+        let at = &mut at[outputs.clone()];
+        for (((best, best_at), &v), position) in
+            largest[outputs].iter_mut().zip(at).zip(line).zip(positions)
+        {
+            let wins = (*best_at == usize::MAX) | beats(v, *best);
+            *best = if wins { v } else { *best };
+            *best_at = if wins { position } else { *best_at };
+        }
+    });
 }
 
 /// Max pooling `input (N × C × H × W) → output (N × C × Ho × Wo)`.
@@ -57,17 +95,10 @@ impl CustomOp1 for MaxPool {
         let g = &self.0;
         let x = values(storage, layout, "max pool's input")?;
         let (planes, [h, w], positions) = planes(g, layout)?;
-        let mut out = vec![f32::NEG_INFINITY; planes * positions];
+        let mut out = vec![0f32; planes * positions];
         out.par_chunks_mut(positions.max(1))
             .zip(x.par_chunks((h * w).max(1)))
-            .for_each(|(out, plane)| {
-                for (at, value) in out.iter_mut().enumerate() {
-                    let (y, x) = (at / g.out[1], at % g.out[1]);
-                    if let Some(i) = winner(g, plane, [h, w], y, x) {
-                        *value = plane[i];
-                    }
-                }
-            });
+            .for_each(|(out, plane)| largest(g, plane, [h, w], out));
         let (n, c, _, _) = layout.shape().dims4()?;
         Ok((
             CpuStorage::F32(out),
@@ -110,14 +141,17 @@ impl CustomOp2 for MaxPoolGradient {
         dx.par_chunks_mut((h * w).max(1))
             .zip(x.par_chunks((h * w).max(1)))
             .zip(dy.par_chunks(positions.max(1)))
-            .for_each(|((dx, plane), dy)| {
-                for (at, &d) in dy.iter().enumerate() {
-                    let (y, x) = (at / g.out[1], at % g.out[1]);
-                    if let Some(i) = winner(g, plane, [h, w], y, x) {
-                        dx[i] += d;
+            .for_each_init(
+                || (vec![0f32; positions], vec![0usize; positions]),
+                |(largest, at), ((dx, plane), dy)| {
+                    winners(g, plane, [h, w], largest, at);
+                    for (&d, &i) in dy.iter().zip(at.iter()) {
+                        if i != usize::MAX {
+                            dx[i] += d;
+                        }
                     }
-                }
-            });
+                },
+            );
         Ok((CpuStorage::F32(dx), input_layout.shape().clone()))
     }
 }
@@ -142,6 +176,71 @@ mod tests {
             begin: [begin, begin],
             out: [out, out],
             groups: 1,
+        }
+    }
+
+    /// The position of output `(y, x)`'s winner, window by window in scan order: the definition
+    /// the kernel's line-by-line scan must agree with.
+    fn naive_winner(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], y: usize, x: usize) -> usize {
+        let mut best: Option<(usize, f32)> = None;
+        for i in 0..g.kernel[0] {
+            for j in 0..g.kernel[1] {
+                let (Some(r), Some(s)) = (g.source(0, y, i, h), g.source(1, x, j, w)) else {
+                    continue;
+                };
+                let v = plane[r * w + s];
+                let wins = match best {
+                    None => true,
+                    Some((_, b)) => !b.is_nan() && (v > b || v.is_nan()),
+                };
+                if wins {
+                    best = Some((r * w + s, v));
+                }
+            }
+        }
+        best.map_or(usize::MAX, |(at, _)| at)
+    }
+
+    #[test]
+    fn the_line_scan_finds_every_window_winner_of_the_naive_scan() {
+        // Few distinct values (ties), a NaN, −∞ and signed zeros, over strides, dilations,
+        // padding and a last window reaching past the input (ceil mode).
+        let [h, w] = [7, 6];
+        let palette = [0.0, -0.0, 1.0, -1.0, 2.0, f32::NEG_INFINITY, f32::NAN];
+        let plane: Vec<f32> = (0..h * w)
+            .map(|i| palette[(i * 5 + i / 4) % palette.len()])
+            .collect();
+        for kernel in [[1, 1], [2, 2], [3, 2]] {
+            for stride in [[1, 1], [2, 2], [3, 1]] {
+                for dilation in [[1, 1], [2, 1]] {
+                    for begin in [[0, 0], [1, 1], [2, 0]] {
+                        let out = [0, 1].map(|axis| {
+                            let padded = [h, w][axis] + 2 * begin[axis];
+                            let span = dilation[axis] * (kernel[axis] - 1) + 1;
+                            (padded - span).div_ceil(stride[axis]) + 1
+                        });
+                        let g = Geometry {
+                            kernel,
+                            stride,
+                            dilation,
+                            begin,
+                            out,
+                            groups: 1,
+                        };
+                        let positions = out[0] * out[1];
+                        let (mut values, mut at) = (vec![0f32; positions], vec![0; positions]);
+                        winners(&g, &plane, [h, w], &mut values, &mut at);
+                        let mut only_values = vec![0f32; positions];
+                        largest(&g, &plane, [h, w], &mut only_values);
+                        for o in 0..positions {
+                            let expected = naive_winner(&g, &plane, [h, w], o / out[1], o % out[1]);
+                            assert_eq!(at[o], expected, "{g:?}, output {o}");
+                            let value = plane.get(expected).copied().unwrap_or(f32::NEG_INFINITY);
+                            assert_eq!(only_values[o].to_bits(), value.to_bits(), "{g:?}, {o}");
+                        }
+                    }
+                }
+            }
         }
     }
 
