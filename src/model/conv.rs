@@ -277,14 +277,15 @@ impl CustomOp3 for Convolution {
         let group_out = sizes.out_channels / g.groups;
         let sample_in = sizes.channels * sizes.input[0] * sizes.input[1];
         let sample_out = sizes.out_channels * positions;
-        let mut out = vec![0f32; n * sample_out];
+        // The bias first, in every sample; the products add onto it.
+        let mut out = b
+            .iter()
+            .flat_map(|&bias| std::iter::repeat_n(bias, positions))
+            .collect::<Vec<f32>>()
+            .repeat(n);
         out.par_chunks_mut(sample_out.max(1))
             .zip(x.par_chunks(sample_in.max(1)))
             .for_each(|(y, sample)| {
-                // The bias first; the products add onto it.
-                for (channel, &bias) in y.chunks_mut(positions.max(1)).zip(b) {
-                    channel.fill(bias);
-                }
                 with_columns(rows * g.groups * positions, |col| {
                     g.im2col(&sizes, sample, col);
                     for group in 0..g.groups {

@@ -357,7 +357,7 @@ pub(crate) fn sigmoid(x: &Tensor) -> Result<Tensor> {
 
 /// A linear layer `x · weightᵀ + bias`, `weight` being PyTorch's `[out, in]`.
 pub(crate) fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
-    let y = x.matmul(&weight.t()?)?;
+    let y = super::product::product(x, &weight.t()?)?;
     match bias {
         Some(bias) => y.broadcast_add(bias),
         None => Ok(y),

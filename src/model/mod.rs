@@ -8,6 +8,7 @@ mod layers;
 mod network;
 pub mod onnx;
 mod pool;
+mod product;
 mod relu;
 mod run;
 

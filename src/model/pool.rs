@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, CustomOp3, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
 use super::conv::{values, Geometry};
@@ -57,21 +57,21 @@ fn largest(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: &mut [f32])
 }
 
 /// The position in one plane of each window's largest element (the first in scan order, a NaN
-/// taking the place), `usize::MAX` for a window of padding only; `largest` is scratch space.
-fn winners(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: &mut [f32], at: &mut [usize]) {
-    largest.fill(f32::NEG_INFINITY);
+/// taking the place), `usize::MAX` for a window of padding only, given the windows' largest
+/// values (from [`largest`]): the first element in scan order equal to its window's largest, or
+/// a NaN where that is NaN (an earlier element equal to the largest would have kept its place).
+fn winners(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: &[f32], at: &mut [usize]) {
     at.fill(usize::MAX);
     let step = g.stride[1];
     each_line(g, [h, w], |outputs, first| {
         let line = plane[first..].iter().step_by(step);
         let positions = (first..).step_by(step);
-        let at = &mut at[outputs.clone()];
-        for (((best, best_at), &v), position) in
-            largest[outputs].iter_mut().zip(at).zip(line).zip(positions)
+        let largest = &largest[outputs.clone()];
+        for (((best_at, &m), &v), position) in
+            at[outputs].iter_mut().zip(largest).zip(line).zip(positions)
         {
-            let wins = (*best_at == usize::MAX) | beats(v, *best);
-            *best = if wins { v } else { *best };
-            *best_at = if wins { position } else { *best_at };
+            let found = (*best_at == usize::MAX) & ((v == m) | (v.is_nan() & m.is_nan()));
+            *best_at = if found { position } else { *best_at };
         }
     });
 }
@@ -106,16 +106,20 @@ impl CustomOp1 for MaxPool {
         ))
     }
 
-    fn bwd(&self, input: &Tensor, _output: &Tensor, gradient: &Tensor) -> Result<Option<Tensor>> {
-        let gradient = input.apply_op2_no_bwd(&gradient.contiguous()?, &MaxPoolGradient(self.0))?;
+    fn bwd(&self, input: &Tensor, output: &Tensor, gradient: &Tensor) -> Result<Option<Tensor>> {
+        let gradient = input.apply_op3_no_bwd(
+            &output.contiguous()?,
+            &gradient.contiguous()?,
+            &MaxPoolGradient(self.0),
+        )?;
         Ok(Some(gradient))
     }
 }
 
-/// The input gradient of [`MaxPool`]: `(input, output gradient) → input gradient`.
+/// The input gradient of [`MaxPool`]: `(input, output, output gradient) → input gradient`.
 struct MaxPoolGradient(Geometry);
 
-impl CustomOp2 for MaxPoolGradient {
+impl CustomOp3 for MaxPoolGradient {
     fn name(&self) -> &'static str {
         "max-pool2d-input-gradient"
     }
@@ -124,26 +128,31 @@ impl CustomOp2 for MaxPoolGradient {
         &self,
         input: &CpuStorage,
         input_layout: &Layout,
+        output: &CpuStorage,
+        output_layout: &Layout,
         gradient: &CpuStorage,
         gradient_layout: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let g = &self.0;
         let x = values(input, input_layout, "max pool's input")?;
+        let y = values(output, output_layout, "max pool's output")?;
         let dy = values(gradient, gradient_layout, "max pool's output gradient")?;
         let (planes, [h, w], positions) = planes(g, input_layout)?;
-        if dy.len() != planes * positions {
+        if dy.len() != planes * positions || y.len() != dy.len() {
             candle_core::bail!(
-                "a max pool gradient of {} values for {planes} planes",
+                "a max pool output of {} values and gradient of {} for {planes} planes",
+                y.len(),
                 dy.len()
             );
         }
         let mut dx = vec![0f32; x.len()];
         dx.par_chunks_mut((h * w).max(1))
             .zip(x.par_chunks((h * w).max(1)))
+            .zip(y.par_chunks(positions.max(1)))
             .zip(dy.par_chunks(positions.max(1)))
             .for_each_init(
-                || (vec![0f32; positions], vec![0usize; positions]),
-                |(largest, at), ((dx, plane), dy)| {
+                || vec![0usize; positions],
+                |at, (((dx, plane), largest), dy)| {
                     winners(g, plane, [h, w], largest, at);
                     for (&d, &i) in dy.iter().zip(at.iter()) {
                         if i != usize::MAX {
@@ -228,10 +237,10 @@ mod tests {
                             groups: 1,
                         };
                         let positions = out[0] * out[1];
-                        let (mut values, mut at) = (vec![0f32; positions], vec![0; positions]);
-                        winners(&g, &plane, [h, w], &mut values, &mut at);
                         let mut only_values = vec![0f32; positions];
                         largest(&g, &plane, [h, w], &mut only_values);
+                        let mut at = vec![0; positions];
+                        winners(&g, &plane, [h, w], &only_values, &mut at);
                         for o in 0..positions {
                             let expected = naive_winner(&g, &plane, [h, w], o / out[1], o % out[1]);
                             assert_eq!(at[o], expected, "{g:?}, output {o}");

@@ -6,6 +6,7 @@ use candle_core::{Tensor, D};
 use super::decode;
 use super::ops::{axis, Arithmetic, Op};
 use crate::model::layers::{self, Window};
+use crate::model::product::product;
 use crate::model::relu::relu;
 
 impl Op {
@@ -31,7 +32,7 @@ impl Op {
                 let a = if *trans_a { x.t()? } else { x.clone() };
                 let b = input(1)?;
                 let b = if *trans_b { b.t()? } else { b.clone() };
-                let mut y = a.matmul(&b)?;
+                let mut y = product(&a, &b)?;
                 if *alpha != 1.0 {
                     y = y.affine(*alpha, 0.0)?;
                 }
@@ -152,7 +153,7 @@ fn matmul(a: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
         (1, 1) => a.unsqueeze(0)?.matmul(&b.unsqueeze(1)?)?.reshape(()),
         (1, _) => matmul(&a.unsqueeze(0)?, b)?.squeeze(D::Minus2),
         (_, 1) => matmul(a, &b.unsqueeze(1)?)?.squeeze(D::Minus1),
-        (2, 2) => a.matmul(b),
+        (2, 2) => product(a, b),
         _ => a.broadcast_matmul(b),
     }
 }
