@@ -10,7 +10,7 @@
 //!
 //! Both passes read the input line by line (one kernel offset at a time, all the outputs of a row
 //! together) and choose without branches, which made the example CNN's forward pass about a
-//! fifth faster than a window-by-window scan.
+//! sixth faster than a window-by-window scan (`cargo bench --bench models`).
 
 use std::ops::Range;
 
