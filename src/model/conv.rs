@@ -29,7 +29,7 @@ pub(crate) struct Geometry {
 
 /// The sizes of one convolution: input channels and extent, output channels.
 #[derive(Debug, Clone, Copy)]
-struct Sizes {
+pub(super) struct Sizes {
     channels: usize,
     input: [usize; 2],
     out_channels: usize,
@@ -43,11 +43,21 @@ impl Sizes {
     fn positions(&self, g: &Geometry) -> usize {
         g.out[0] * g.out[1]
     }
+
+    /// The values of one input sample.
+    pub(super) fn sample_in(&self) -> usize {
+        self.channels * self.input[0] * self.input[1]
+    }
+
+    /// The values of one output sample.
+    pub(super) fn sample_out(&self, g: &Geometry) -> usize {
+        self.out_channels * self.positions(g)
+    }
 }
 
 impl Geometry {
     /// Checks the input `N × C × H × W` and kernel `O × C/groups × kh × kw` shapes.
-    fn sizes(&self, input: &Shape, kernel: &Shape) -> Result<(usize, Sizes)> {
+    pub(super) fn sizes(&self, input: &Shape, kernel: &Shape) -> Result<(usize, Sizes)> {
         let (n, channels, h, w) = input.dims4()?;
         let (out_channels, group_channels, kh, kw) = kernel.dims4()?;
         if self.groups == 0
@@ -166,6 +176,54 @@ impl Geometry {
     }
 }
 
+impl Geometry {
+    /// One sample's convolution added onto `y` (`O × Ho × Wo`, holding the bias):
+    /// `y += kernel · im2col(sample)`, group by group.
+    pub(super) fn add_sample(&self, sizes: &Sizes, kernel: &[f32], sample: &[f32], y: &mut [f32]) {
+        let (rows, positions) = (sizes.group_rows(self), sizes.positions(self));
+        let group_out = sizes.out_channels / self.groups;
+        with_columns(rows * self.groups * positions, |col| {
+            self.im2col(sizes, sample, col);
+            for group in 0..self.groups {
+                multiply(
+                    &mut y[group * group_out * positions..],
+                    (&kernel[group * group_out * rows..], rows, 1),
+                    &col[group * rows * positions..],
+                    [group_out, positions, rows],
+                    true,
+                );
+            }
+        });
+    }
+
+    /// One sample's input gradient from its output gradient `dy`: `dx = col2im(kernelᵀ · dy)`,
+    /// group by group; `dx` starts at zero.
+    pub(super) fn sample_gradient(
+        &self,
+        sizes: &Sizes,
+        kernel: &[f32],
+        dy: &[f32],
+        dx: &mut [f32],
+    ) {
+        let (rows, positions) = (sizes.group_rows(self), sizes.positions(self));
+        let group_out = sizes.out_channels / self.groups;
+        with_columns(rows * self.groups * positions, |col| {
+            for group in 0..self.groups {
+                // The kernel's transpose: element (r, o) of group `group` at
+                // kernel[(group · group_out + o) · rows + r].
+                multiply(
+                    &mut col[group * rows * positions..],
+                    (&kernel[group * group_out * rows..], 1, rows),
+                    &dy[group * group_out * positions..],
+                    [rows, positions, group_out],
+                    false,
+                );
+            }
+            self.col2im(sizes, col, dx);
+        })
+    }
+}
+
 /// `dst (m × n) = lhs (m × k) · rhs (k × n)`, or `dst += lhs · rhs` if `accumulate`, all
 /// row-major except `lhs`, read with strides (`lhs_rs` between rows, `lhs_cs` between columns) so
 /// a transposed kernel needs no copy.
@@ -273,10 +331,8 @@ impl CustomOp3 for Convolution {
                 sizes.out_channels
             );
         }
-        let (rows, positions) = (sizes.group_rows(g), sizes.positions(g));
-        let group_out = sizes.out_channels / g.groups;
-        let sample_in = sizes.channels * sizes.input[0] * sizes.input[1];
-        let sample_out = sizes.out_channels * positions;
+        let positions = sizes.positions(g);
+        let (sample_in, sample_out) = (sizes.sample_in(), sizes.sample_out(g));
         // The bias first, in every sample; the products add onto it.
         let mut out = b
             .iter()
@@ -285,20 +341,7 @@ impl CustomOp3 for Convolution {
             .repeat(n);
         out.par_chunks_mut(sample_out.max(1))
             .zip(x.par_chunks(sample_in.max(1)))
-            .for_each(|(y, sample)| {
-                with_columns(rows * g.groups * positions, |col| {
-                    g.im2col(&sizes, sample, col);
-                    for group in 0..g.groups {
-                        multiply(
-                            &mut y[group * group_out * positions..],
-                            (&w[group * group_out * rows..], rows, 1),
-                            &col[group * rows * positions..],
-                            [group_out, positions, rows],
-                            true,
-                        );
-                    }
-                });
-            });
+            .for_each(|(y, sample)| g.add_sample(&sizes, w, sample, y));
         let shape = Shape::from((n, sizes.out_channels, g.out[0], g.out[1]));
         Ok((CpuStorage::F32(out), shape))
     }
@@ -352,10 +395,7 @@ impl CustomOp2 for InputGradient {
             values(gradient, gradient_layout, "convolution's output gradient")?,
             values(kernel, kernel_layout, "convolution's kernel")?,
         );
-        let (rows, positions) = (sizes.group_rows(g), sizes.positions(g));
-        let group_out = sizes.out_channels / g.groups;
-        let sample_in = channels * h * w;
-        let sample_out = sizes.out_channels * positions;
+        let (sample_in, sample_out) = (sizes.sample_in(), sizes.sample_out(g));
         if dy.len() != n * sample_out {
             bail!(
                 "an output gradient of {} values for {n} samples of {sample_out}",
@@ -365,22 +405,7 @@ impl CustomOp2 for InputGradient {
         let mut dx = vec![0f32; n * sample_in];
         dx.par_chunks_mut(sample_in.max(1))
             .zip(dy.par_chunks(sample_out.max(1)))
-            .for_each(|(sample, dy)| {
-                with_columns(rows * g.groups * positions, |col| {
-                    for group in 0..g.groups {
-                        // The kernel's transpose: element (r, o) of group `group` at
-                        // kernel[(group · group_out + o) · rows + r].
-                        multiply(
-                            &mut col[group * rows * positions..],
-                            (&k[group * group_out * rows..], 1, rows),
-                            &dy[group * group_out * positions..],
-                            [rows, positions, group_out],
-                            false,
-                        );
-                    }
-                    g.col2im(&sizes, col, sample);
-                })
-            });
+            .for_each(|(dx, dy)| g.sample_gradient(&sizes, k, dy, dx));
         Ok((CpuStorage::F32(dx), input_shape))
     }
 }

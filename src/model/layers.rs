@@ -279,6 +279,33 @@ pub(crate) fn conv2d(
     }
 }
 
+/// `max_pool(relu(conv2d(x, weight) + bias))` with one group: one fused operation for f32 on the
+/// CPU (`model::conv_block`), the three operations otherwise.
+pub(crate) fn conv_relu_max_pool(
+    x: &Tensor,
+    weight: &Tensor,
+    bias: &Tensor,
+    conv: &Window,
+    pool: &Window,
+) -> Result<Tensor> {
+    let (_, _, h, w) = x.dims4()?;
+    let (rows, cols) = (conv.along(0, h)?, conv.along(1, w)?);
+    if x.dtype() == DType::F32 && weight.dtype() == DType::F32 && x.device().is_cpu() {
+        let (pool_rows, pool_cols) = (pool.along(0, rows.out)?, pool.along(1, cols.out)?);
+        return super::conv_block::conv_relu_max_pool(
+            x,
+            weight,
+            bias,
+            conv.geometry(&rows, &cols, 1),
+            pool.geometry(&pool_rows, &pool_cols, 1),
+        );
+    }
+    max_pool(
+        &super::relu::relu(&conv2d(x, weight, Some(bias), conv, 1)?)?,
+        pool,
+    )
+}
+
 /// candle's convolution, for types other than f32: asymmetric padding is applied first.
 fn candle_conv2d(
     x: &Tensor,

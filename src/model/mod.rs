@@ -3,6 +3,7 @@
 mod architectures;
 mod builtin;
 mod conv;
+mod conv_block;
 pub mod flops;
 mod layers;
 mod network;

@@ -45,7 +45,7 @@ fn beats(v: f32, best: f32) -> bool {
 
 /// The largest element of each window of one plane (the first NaN taking the place; −∞ for a
 /// window of padding only).
-fn largest(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: &mut [f32]) {
+pub(super) fn largest(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: &mut [f32]) {
     largest.fill(f32::NEG_INFINITY);
     let step = g.stride[1];
     each_line(g, [h, w], |outputs, first| {
@@ -60,7 +60,13 @@ fn largest(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: &mut [f32])
 /// taking the place), `usize::MAX` for a window of padding only, given the windows' largest
 /// values (from [`largest`]): the first element in scan order equal to its window's largest, or
 /// a NaN where that is NaN (an earlier element equal to the largest would have kept its place).
-fn winners(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: &[f32], at: &mut [usize]) {
+pub(super) fn winners(
+    g: &Geometry,
+    plane: &[f32],
+    [h, w]: [usize; 2],
+    largest: &[f32],
+    at: &mut [usize],
+) {
     at.fill(usize::MAX);
     let step = g.stride[1];
     each_line(g, [h, w], |outputs, first| {

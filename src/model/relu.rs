@@ -8,6 +8,15 @@ use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Result, Shape
 
 use super::conv::values;
 
+/// `max(v, 0)`; NaN passes, as in PyTorch, so a broken input shows in the logits.
+pub(super) fn rectify(v: f32) -> f32 {
+    if v > 0.0 || v.is_nan() {
+        v
+    } else {
+        0.0
+    }
+}
+
 /// `max(x, 0)`.
 struct Relu;
 
@@ -18,11 +27,7 @@ impl CustomOp1 for Relu {
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let x = values(storage, layout, "ReLU's input")?;
-        // NaN passes, as in PyTorch, so a broken input shows in the logits.
-        let y = x
-            .iter()
-            .map(|&v| if v > 0.0 || v.is_nan() { v } else { 0.0 })
-            .collect();
+        let y = x.iter().map(|&v| rectify(v)).collect();
         Ok((CpuStorage::F32(y), layout.shape().clone()))
     }
 

@@ -274,14 +274,13 @@ impl BuiltinModel {
             } => {
                 let mut x = x.reshape([&[n][..], image].concat())?;
                 for (weight, bias) in convs {
-                    let y = relu(&layers::conv2d(
+                    x = layers::conv_relu_max_pool(
                         &x,
                         weight,
-                        Some(bias),
+                        bias,
                         &Window::square(3, 1, 1),
-                        1,
-                    )?)?;
-                    x = layers::max_pool(&y, &Window::square(2, 2, 0))?;
+                        &Window::square(2, 2, 0),
+                    )?;
                 }
                 let x = relu(&hidden.apply(&x.flatten_from(1)?)?)?;
                 output.apply(&x)
