@@ -276,27 +276,40 @@ mod tests {
             ceil: false,
         };
         // The example CNN's block; a ResNet-like stem (strided convolution, padded 3 × 3 pool)
-        // on an odd size; overlapping pools after a 1 × 1 convolution.
+        // on an odd size; overlapping pools after a 1 × 1 convolution; two groups.
         let cases = [
-            ((3, 8), 10, window(3, 1, 1), window(2, 2, 0)),
-            ((2, 4), 9, window(3, 2, 1), window(3, 2, 1)),
-            ((3, 5), 6, window(1, 1, 0), window(2, 1, 0)),
+            ((3, 8, 1), 10, window(3, 1, 1), window(2, 2, 0)),
+            ((2, 4, 1), 9, window(3, 2, 1), window(3, 2, 1)),
+            ((3, 5, 1), 6, window(1, 1, 0), window(2, 1, 0)),
+            ((4, 6, 2), 7, window(3, 1, 0), window(2, 2, 0)),
         ];
-        for (seed, ((channels, out_channels), side, conv, pool)) in cases.into_iter().enumerate() {
+        for (seed, ((channels, out_channels, groups), side, conv, pool)) in
+            cases.into_iter().enumerate()
+        {
             let seed = seed as u32;
             let x = tensor(&[3, channels, side, side], seed);
             let kernel = tensor(
-                &[out_channels, channels, conv.kernel[0], conv.kernel[1]],
+                &[
+                    out_channels,
+                    channels / groups,
+                    conv.kernel[0],
+                    conv.kernel[1],
+                ],
                 seed + 7,
             );
             let bias = (tensor(&[out_channels], seed + 9) * 0.3).expect("a bias");
             let fused = run(
-                |x| conv_relu_max_pool(x, &kernel, &bias, &conv, &pool),
+                |x| conv_relu_max_pool(x, &kernel, &bias, &conv, &pool, groups),
                 &x,
                 seed,
             );
             let separate = run(
-                |x| max_pool(&relu(&conv2d(x, &kernel, Some(&bias), &conv, 1)?)?, &pool),
+                |x| {
+                    max_pool(
+                        &relu(&conv2d(x, &kernel, Some(&bias), &conv, groups)?)?,
+                        &pool,
+                    )
+                },
                 &x,
                 seed,
             );

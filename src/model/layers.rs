@@ -279,14 +279,15 @@ pub(crate) fn conv2d(
     }
 }
 
-/// `max_pool(relu(conv2d(x, weight) + bias))` with one group: one fused operation for f32 on the
-/// CPU (`model::conv_block`), the three operations otherwise.
+/// `max_pool(relu(conv2d(x, weight) + bias))`: one fused operation for f32 on the CPU
+/// (`model::conv_block`), the three operations otherwise.
 pub(crate) fn conv_relu_max_pool(
     x: &Tensor,
     weight: &Tensor,
     bias: &Tensor,
     conv: &Window,
     pool: &Window,
+    groups: usize,
 ) -> Result<Tensor> {
     let (_, _, h, w) = x.dims4()?;
     let (rows, cols) = (conv.along(0, h)?, conv.along(1, w)?);
@@ -296,12 +297,12 @@ pub(crate) fn conv_relu_max_pool(
             x,
             weight,
             bias,
-            conv.geometry(&rows, &cols, 1),
+            conv.geometry(&rows, &cols, groups),
             pool.geometry(&pool_rows, &pool_cols, 1),
         );
     }
     max_pool(
-        &super::relu::relu(&conv2d(x, weight, Some(bias), conv, 1)?)?,
+        &super::relu::relu(&conv2d(x, weight, Some(bias), conv, groups)?)?,
         pool,
     )
 }

@@ -280,6 +280,7 @@ impl BuiltinModel {
                         bias,
                         &Window::square(3, 1, 1),
                         &Window::square(2, 2, 0),
+                        1,
                     )?;
                 }
                 let x = relu(&hidden.apply(&x.flatten_from(1)?)?)?;

@@ -7,7 +7,7 @@
 //! output. When a `Softmax` or `LogSoftmax` over the class axis produces it, that node is left out
 //! and its input is the logits, so gradients are taken through the scores before normalisation.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use candle_core::Tensor;
 
@@ -201,6 +201,7 @@ impl Program {
                 constants.push((slot, value.clone()));
             }
         }
+        let mut steps = fuse_conv_relu_max_pool(steps, output_slot);
         release_after_last_use(&mut steps, output_slot);
         let program = Program {
             constants,
@@ -401,6 +402,78 @@ fn constant(node: &NodeProto, label: &str) -> Result<Tensor, ModelError> {
     Ok(value)
 }
 
+/// Replaces each `Conv` → `Relu` → `MaxPool` chain whose intermediate values no other step reads
+/// (nor the output) by one fused step (`model::conv_block`), where the pool was: the chain's
+/// full-size activations then never leave the cache.
+fn fuse_conv_relu_max_pool(steps: Vec<Step>, output: usize) -> Vec<Step> {
+    let mut readers: HashMap<usize, usize> = HashMap::new();
+    for step in &steps {
+        for &slot in &step.inputs {
+            *readers.entry(slot).or_default() += 1;
+        }
+    }
+    let producers: HashMap<usize, usize> = steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| (step.output, i))
+        .collect();
+    // The step that produces `slot`, if only one step reads it.
+    let sole_producer = |slot: usize| {
+        (slot != output && readers.get(&slot) == Some(&1))
+            .then(|| producers.get(&slot).copied())
+            .flatten()
+    };
+    let mut fused: HashMap<usize, Step> = HashMap::new();
+    let mut absorbed = HashSet::new();
+    for (at, pool) in steps.iter().enumerate() {
+        let Op::MaxPool(window) = &pool.op else {
+            continue;
+        };
+        let Some(r) = pool.inputs.first().and_then(|&slot| sole_producer(slot)) else {
+            continue;
+        };
+        let relu = &steps[r];
+        let Some(c) = relu.inputs.first().and_then(|&slot| sole_producer(slot)) else {
+            continue;
+        };
+        let conv = &steps[c];
+        let (
+            Op::Relu,
+            &Op::Conv {
+                stride,
+                dilation,
+                padding,
+                groups,
+            },
+        ) = (&relu.op, &conv.op)
+        else {
+            continue;
+        };
+        let step = Step {
+            op: Op::ConvReluMaxPool {
+                stride,
+                dilation,
+                padding,
+                groups,
+                pool: window.clone(),
+            },
+            inputs: conv.inputs.clone(),
+            output: pool.output,
+            label: format!("{}`, `{}`, `{}", conv.label, relu.label, pool.label),
+            operator: "Conv, Relu, MaxPool".into(),
+            release: Vec::new(),
+        };
+        fused.insert(at, step);
+        absorbed.extend([c, r]);
+    }
+    steps
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !absorbed.contains(i))
+        .map(|(i, step)| fused.remove(&i).unwrap_or(step))
+        .collect()
+}
+
 /// Records, for each step, the slots no later step reads (the output excepted).
 fn release_after_last_use(steps: &mut [Step], output: usize) {
     let mut last_use: HashMap<usize, usize> = HashMap::new();
@@ -413,5 +486,71 @@ fn release_after_last_use(steps: &mut [Step], output: usize) {
         if slot != output {
             steps[i].release.push(slot);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::layers::{Padding, Window};
+
+    fn step(op: Op, inputs: &[usize], output: usize) -> Step {
+        Step {
+            op,
+            inputs: inputs.to_vec(),
+            output,
+            label: format!("#{output}"),
+            operator: String::new(),
+            release: Vec::new(),
+        }
+    }
+
+    /// Slots: 0 the input, 1 and 2 the kernel and bias, 3 the convolution, 4 its ReLU, 5 the pool.
+    fn chain() -> Vec<Step> {
+        let conv = Op::Conv {
+            stride: [1, 1],
+            dilation: [1, 1],
+            padding: Padding::NONE,
+            groups: 1,
+        };
+        vec![
+            step(conv, &[0, 1, 2], 3),
+            step(Op::Relu, &[3], 4),
+            step(Op::MaxPool(Window::square(2, 2, 0)), &[4], 5),
+        ]
+    }
+
+    fn operators(steps: &[Step]) -> Vec<String> {
+        steps
+            .iter()
+            .map(|s| {
+                format!("{:?}", s.op)
+                    .split([' ', '('])
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_conv_relu_max_pool_chain_becomes_one_step() {
+        let fused = fuse_conv_relu_max_pool(chain(), 5);
+        assert_eq!(operators(&fused), ["ConvReluMaxPool"]);
+        assert_eq!(
+            (fused[0].inputs.as_slice(), fused[0].output),
+            (&[0, 1, 2][..], 5)
+        );
+    }
+
+    #[test]
+    fn a_chain_whose_activations_are_read_elsewhere_stays_apart() {
+        // The ReLU's output is read again, or is the graph's output.
+        let mut steps = chain();
+        steps.push(step(Op::Arithmetic(ops::Arithmetic::Add), &[4, 5], 6));
+        let kept = fuse_conv_relu_max_pool(steps, 6);
+        assert_eq!(operators(&kept), ["Conv", "Relu", "MaxPool", "Arithmetic"]);
+        let kept = fuse_conv_relu_max_pool(chain(), 4);
+        assert_eq!(operators(&kept), ["Conv", "Relu", "MaxPool"]);
     }
 }

@@ -62,15 +62,23 @@ impl Op {
                 groups,
             } => {
                 let weight = input(1)?;
-                let (_, _, kh, kw) = weight.dims4()?;
-                let window = Window {
-                    kernel: [kh, kw],
-                    stride: *stride,
-                    dilation: *dilation,
-                    padding: *padding,
-                    ceil: false,
-                };
+                let window = convolution(weight, *stride, *dilation, *padding)?;
                 layers::conv2d(x, weight, inputs.get(2).copied(), &window, *groups)
+            }
+            Op::ConvReluMaxPool {
+                stride,
+                dilation,
+                padding,
+                groups,
+                pool,
+            } => {
+                let weight = input(1)?;
+                let window = convolution(weight, *stride, *dilation, *padding)?;
+                let bias = match inputs.get(2) {
+                    Some(bias) => (*bias).clone(),
+                    None => Tensor::zeros(weight.dim(0)?, x.dtype(), x.device())?,
+                };
+                layers::conv_relu_max_pool(x, weight, &bias, &window, pool, *groups)
             }
             Op::MaxPool(window) => layers::max_pool(x, window),
             Op::AveragePool {
@@ -145,6 +153,23 @@ impl Op {
     pub(crate) fn is_class_softmax(&self) -> bool {
         matches!(self, Op::Softmax { axis: -1 | 1, .. })
     }
+}
+
+/// The window of a convolution with kernel `weight` (`O × C/groups × kh × kw`).
+fn convolution(
+    weight: &Tensor,
+    stride: [usize; 2],
+    dilation: [usize; 2],
+    padding: layers::Padding,
+) -> candle_core::Result<Window> {
+    let (_, _, kh, kw) = weight.dims4()?;
+    Ok(Window {
+        kernel: [kh, kw],
+        stride,
+        dilation,
+        padding,
+        ceil: false,
+    })
 }
 
 /// Numpy-style matrix product: 1-D operands are promoted, batch dimensions broadcast.

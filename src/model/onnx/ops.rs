@@ -99,6 +99,15 @@ pub(crate) enum Op {
         groups: usize,
     },
     MaxPool(Window),
+    /// A `Conv` (its attributes), the `Relu` of its output and a `MaxPool` (`pool`) of that, as
+    /// one operation: `Program::compile` fuses them where no other step reads the values between.
+    ConvReluMaxPool {
+        stride: [usize; 2],
+        dilation: [usize; 2],
+        padding: Padding,
+        groups: usize,
+        pool: Window,
+    },
     AveragePool {
         window: Window,
         count_include_pad: bool,
