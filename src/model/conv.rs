@@ -300,6 +300,15 @@ pub(super) fn values<'s>(
     }
 }
 
+/// Fails unless the kernel and the bias are constants: rbench's convolutions compute the gradient
+/// of their input only.
+pub(super) fn constant_weights(kernel: &Tensor, bias: &Tensor) -> Result<()> {
+    if kernel.track_op() || bias.track_op() {
+        bail!("rbench's convolution computes the gradient of its input, not of its weights");
+    }
+    Ok(())
+}
+
 /// The convolution `(input, kernel, bias) → output`.
 struct Convolution(Geometry);
 
@@ -354,9 +363,7 @@ impl CustomOp3 for Convolution {
         _output: &Tensor,
         gradient: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        if kernel.track_op() || bias.track_op() {
-            bail!("rbench's convolution computes the gradient of its input, not of its weights");
-        }
+        constant_weights(kernel, bias)?;
         let (_, channels, h, w) = input.dims4()?;
         let op = InputGradient {
             geometry: self.0,
@@ -428,27 +435,10 @@ pub(crate) fn conv2d(
 
 #[cfg(test)]
 mod tests {
-    use candle_core::{DType, Device, Var};
+    use candle_core::{DType, Var};
 
     use super::*;
-
-    /// A deterministic tensor of `shape` with values in [-1, 1).
-    fn tensor(shape: &[usize], seed: u32) -> Tensor {
-        let count: usize = shape.iter().product();
-        let values: Vec<f32> = (0..count as u32)
-            .map(|i| {
-                let v = i
-                    .wrapping_mul(2_654_435_761)
-                    .wrapping_add(seed.wrapping_mul(40_503));
-                (v % 2001) as f32 / 1000.0 - 1.0
-            })
-            .collect();
-        Tensor::from_vec(values, shape, &Device::Cpu).expect("a tensor")
-    }
-
-    fn flat(t: &Tensor) -> Vec<f32> {
-        t.flatten_all().and_then(|t| t.to_vec1()).expect("values")
-    }
+    use crate::model::test_tensors::{flat, tensor};
 
     fn close(a: &[f32], b: &[f32]) {
         assert_eq!(a.len(), b.len());

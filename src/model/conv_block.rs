@@ -13,7 +13,7 @@
 use candle_core::{bail, CpuStorage, CustomOp3, Layout, Result, Shape, Storage, Tensor};
 use rayon::prelude::*;
 
-use super::conv::{values, Geometry, Sizes};
+use super::conv::{constant_weights, values, Geometry, Sizes};
 use super::pool::{largest, winners};
 use super::relu::rectify;
 
@@ -101,9 +101,7 @@ impl CustomOp3 for ConvReluPool {
         output: &Tensor,
         gradient: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        if kernel.track_op() || bias.track_op() {
-            bail!("rbench's convolution computes the gradient of its input, not of its weights");
-        }
+        constant_weights(kernel, bias)?;
         let op = InputGradient {
             block: self.0,
             kernel: kernel.contiguous()?,
@@ -225,30 +223,13 @@ pub(crate) fn conv_relu_max_pool(
 
 #[cfg(test)]
 mod tests {
-    use candle_core::{Device, Var};
+    use candle_core::Var;
 
-    use crate::model::layers::{conv2d, conv_relu_max_pool, max_pool, Padding, Window};
+    use crate::model::layers::{conv2d, conv_relu_max_pool, max_pool, Window};
     use crate::model::relu::relu;
 
     use super::*;
-
-    /// A deterministic tensor of `shape` with values in [-1, 1).
-    fn tensor(shape: &[usize], seed: u32) -> Tensor {
-        let count: usize = shape.iter().product();
-        let values: Vec<f32> = (0..count as u32)
-            .map(|i| {
-                let v = i
-                    .wrapping_mul(2_654_435_761)
-                    .wrapping_add(seed.wrapping_mul(40_503));
-                (v % 2001) as f32 / 1000.0 - 1.0
-            })
-            .collect();
-        Tensor::from_vec(values, shape, &Device::Cpu).expect("a tensor")
-    }
-
-    fn flat(t: &Tensor) -> Vec<f32> {
-        t.flatten_all().and_then(|t| t.to_vec1()).expect("values")
-    }
+    use crate::model::test_tensors::{flat, tensor};
 
     /// The values and the input gradient (of `Σ y · upstream`) of `f` at `x`.
     fn run(f: impl Fn(&Tensor) -> Result<Tensor>, x: &Tensor, seed: u32) -> (Vec<f32>, Vec<f32>) {
@@ -265,16 +246,7 @@ mod tests {
 
     #[test]
     fn the_fused_block_computes_what_the_three_operations_do() {
-        let window = |kernel, stride, pad| Window {
-            kernel: [kernel, kernel],
-            stride: [stride, stride],
-            dilation: [1, 1],
-            padding: Padding::Explicit {
-                begin: [pad, pad],
-                end: [pad, pad],
-            },
-            ceil: false,
-        };
+        let window = Window::square;
         // The example CNN's block; a ResNet-like stem (strided convolution, padded 3 × 3 pool)
         // on an odd size; overlapping pools after a 1 × 1 convolution; two groups.
         let cases = [

@@ -12,6 +12,8 @@ mod pool;
 mod product;
 mod relu;
 mod run;
+#[cfg(test)]
+mod test_tensors;
 
 pub use architectures::SCHEMAS;
 pub use builtin::{Activation, Architecture, BuiltinModel};

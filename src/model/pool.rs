@@ -182,6 +182,7 @@ mod tests {
     use candle_core::{Device, Var};
 
     use super::*;
+    use crate::model::test_tensors::flat;
 
     fn geometry(kernel: usize, stride: usize, begin: usize, out: usize) -> Geometry {
         Geometry {
@@ -257,10 +258,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    fn flat(t: &Tensor) -> Vec<f32> {
-        t.flatten_all().and_then(|t| t.to_vec1()).expect("values")
     }
 
     #[test]

@@ -64,28 +64,18 @@ pub(crate) fn product(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 #[cfg(test)]
 mod tests {
-    use candle_core::{Device, Var};
+    use candle_core::Var;
 
     use super::*;
-
-    fn tensor(shape: (usize, usize), seed: u32) -> Tensor {
-        let values: Vec<f32> = (0..(shape.0 * shape.1) as u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761).wrapping_add(seed) % 1999) as f32 / 999.0 - 1.0)
-            .collect();
-        Tensor::from_vec(values, shape, &Device::Cpu).expect("a tensor")
-    }
-
-    fn flat(t: &Tensor) -> Vec<f32> {
-        t.flatten_all().and_then(|t| t.to_vec1()).expect("values")
-    }
+    use crate::model::test_tensors::{flat, tensor};
 
     #[test]
     fn values_and_input_gradients_are_candles_and_the_constant_gets_none() {
         // A transposed weight, as a linear layer reads it.
-        let weight = tensor((5, 7), 3);
+        let weight = tensor(&[5, 7], 3);
         let b = weight.t().expect("transposed");
-        let x = Var::from_tensor(&tensor((4, 7), 11)).expect("a variable");
-        let upstream = tensor((4, 5), 17);
+        let x = Var::from_tensor(&tensor(&[4, 7], 11)).expect("a variable");
+        let upstream = tensor(&[4, 5], 17);
         let gradient_of = |y: Tensor| {
             let grads = (y * &upstream)
                 .and_then(|t| t.sum_all())
@@ -106,12 +96,12 @@ mod tests {
 
     #[test]
     fn a_product_with_a_variable_falls_back_to_candle() {
-        let a = Var::from_tensor(&tensor((3, 4), 5)).expect("a variable");
-        let b = Var::from_tensor(&tensor((4, 2), 7)).expect("a variable");
+        let a = Var::from_tensor(&tensor(&[3, 4], 5)).expect("a variable");
+        let b = Var::from_tensor(&tensor(&[4, 2], 7)).expect("a variable");
         let y = product(a.as_tensor(), b.as_tensor()).expect("a product");
         let grads = y.sum_all().and_then(|t| t.backward()).expect("backward");
         assert!(grads.get(b.as_tensor()).is_some());
-        let mismatched = product(&tensor((3, 4), 1), &tensor((5, 2), 2));
+        let mismatched = product(&tensor(&[3, 4], 1), &tensor(&[5, 2], 2));
         assert!(mismatched.is_err());
     }
 }
