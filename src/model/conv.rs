@@ -417,6 +417,15 @@ impl CustomOp2 for InputGradient {
     }
 }
 
+/// The bias of a convolution of `x` with `kernel` as a contiguous vector of `x`'s type, zeros
+/// when there is none.
+pub(super) fn bias_or_zeros(x: &Tensor, kernel: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
+    match bias {
+        Some(bias) => bias.flatten_all()?.to_dtype(x.dtype())?.contiguous(),
+        None => Tensor::zeros(kernel.dim(0)?, x.dtype(), x.device()),
+    }
+}
+
 /// The convolution of `x` (`N × C × H × W`, f32) with `kernel` (`O × C/groups × kh × kw`),
 /// plus `bias` (`O`) if given.
 pub(crate) fn conv2d(
@@ -425,12 +434,11 @@ pub(crate) fn conv2d(
     bias: Option<&Tensor>,
     geometry: Geometry,
 ) -> Result<Tensor> {
-    let bias = match bias {
-        Some(bias) => bias.flatten_all()?.to_dtype(x.dtype())?.contiguous()?,
-        None => Tensor::zeros(kernel.dim(0)?, x.dtype(), x.device())?,
-    };
-    x.contiguous()?
-        .apply_op3(&kernel.contiguous()?, &bias, Convolution(geometry))
+    x.contiguous()?.apply_op3(
+        &kernel.contiguous()?,
+        &bias_or_zeros(x, kernel, bias)?,
+        Convolution(geometry),
+    )
 }
 
 #[cfg(test)]

@@ -13,9 +13,9 @@
 use candle_core::{bail, CpuStorage, CustomOp3, Layout, Result, Shape, Storage, Tensor};
 use rayon::prelude::*;
 
-use super::conv::{constant_weights, values, Geometry, Sizes};
-use super::pool::{largest, winners};
-use super::relu::rectify;
+use super::conv::{bias_or_zeros, constant_weights, values, Geometry, Sizes};
+use super::pool::{largest, route_gradient};
+use super::relu::{rectify, rectify_gradient};
 
 /// `max_pool(relu(conv(x) + bias))`: the geometry of the convolution and of the pool.
 #[derive(Debug, Clone, Copy)]
@@ -182,16 +182,17 @@ impl CustomOp3 for InputGradient {
                             let pooled_planes =
                                 y.chunks(pooled.max(1)).zip(dy.chunks(pooled.max(1)));
                             for ((map, d_map), (y, dy)) in planes.zip(pooled_planes) {
-                                winners(&block.pool, map, block.conv.out, y, at);
-                                for (&d, &i) in dy.iter().zip(at.iter()) {
-                                    if i != usize::MAX {
-                                        d_map[i] += d;
-                                    }
-                                }
+                                route_gradient(
+                                    &block.pool,
+                                    (map, block.conv.out, y),
+                                    dy,
+                                    at,
+                                    d_map,
+                                );
                             }
-                            // ReLU's derivative: 1 where the activation, so its input, is positive.
+                            // The activation is positive where its input is.
                             for (d, &a) in d_map.iter_mut().zip(map.iter()) {
-                                *d = if a > 0.0 { *d } else { 0.0 };
+                                *d = rectify_gradient(a, *d);
                             }
                             block.conv.sample_gradient(&sizes, kernel, d_map, dx);
                         },
@@ -204,19 +205,18 @@ impl CustomOp3 for InputGradient {
 }
 
 /// `max_pool(relu(conv(x) + bias))` for `x` (`N × C × H × W`, f32 on the CPU), `kernel`
-/// (`O × C/groups × kh × kw`) and `bias` (`O`), with the convolution's and the pool's geometry
-/// (the pool's `groups` is not used).
+/// (`O × C/groups × kh × kw`) and `bias` (`O`) if given, with the convolution's and the pool's
+/// geometry (the pool's `groups` is not used).
 pub(crate) fn conv_relu_max_pool(
     x: &Tensor,
     kernel: &Tensor,
-    bias: &Tensor,
+    bias: Option<&Tensor>,
     conv: Geometry,
     pool: Geometry,
 ) -> Result<Tensor> {
-    let bias = bias.flatten_all()?.to_dtype(x.dtype())?.contiguous()?;
     x.contiguous()?.apply_op3(
         &kernel.contiguous()?,
-        &bias,
+        &bias_or_zeros(x, kernel, bias)?,
         ConvReluPool(Block { conv, pool }),
     )
 }
@@ -271,7 +271,7 @@ mod tests {
             );
             let bias = (tensor(&[out_channels], seed + 9) * 0.3).expect("a bias");
             let fused = run(
-                |x| conv_relu_max_pool(x, &kernel, &bias, &conv, &pool, groups),
+                |x| conv_relu_max_pool(x, &kernel, Some(&bias), &conv, &pool, groups),
                 &x,
                 seed,
             );

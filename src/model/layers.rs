@@ -279,12 +279,12 @@ pub(crate) fn conv2d(
     }
 }
 
-/// `max_pool(relu(conv2d(x, weight) + bias))`: one fused operation for f32 on the CPU
+/// `max_pool(relu(conv2d(x, weight) + bias))`, the bias if given: one fused operation for f32 on the CPU
 /// (`model::conv_block`), the three operations otherwise.
 pub(crate) fn conv_relu_max_pool(
     x: &Tensor,
     weight: &Tensor,
-    bias: &Tensor,
+    bias: Option<&Tensor>,
     conv: &Window,
     pool: &Window,
     groups: usize,
@@ -302,7 +302,7 @@ pub(crate) fn conv_relu_max_pool(
         );
     }
     max_pool(
-        &super::relu::relu(&conv2d(x, weight, Some(bias), conv, groups)?)?,
+        &super::relu::relu(&conv2d(x, weight, bias, conv, groups)?)?,
         pool,
     )
 }

@@ -60,13 +60,7 @@ pub(super) fn largest(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: 
 /// taking the place), `usize::MAX` for a window of padding only, given the windows' largest
 /// values (from [`largest`]): the first element in scan order equal to its window's largest, or
 /// a NaN where that is NaN (an earlier element equal to the largest would have kept its place).
-pub(super) fn winners(
-    g: &Geometry,
-    plane: &[f32],
-    [h, w]: [usize; 2],
-    largest: &[f32],
-    at: &mut [usize],
-) {
+fn winners(g: &Geometry, plane: &[f32], [h, w]: [usize; 2], largest: &[f32], at: &mut [usize]) {
     at.fill(usize::MAX);
     let step = g.stride[1];
     each_line(g, [h, w], |outputs, first| {
@@ -80,6 +74,24 @@ pub(super) fn winners(
             *best_at = if found { position } else { *best_at };
         }
     });
+}
+
+/// Adds each output's gradient `dy` of one plane's pool to its window's winner in `dx` (shaped
+/// like the plane), given the plane (`H × W`) and the windows' largest values; `at` is scratch
+/// space for the winners' positions.
+pub(super) fn route_gradient(
+    g: &Geometry,
+    (plane, [h, w], largest): (&[f32], [usize; 2], &[f32]),
+    dy: &[f32],
+    at: &mut [usize],
+    dx: &mut [f32],
+) {
+    winners(g, plane, [h, w], largest, at);
+    for (&d, &i) in dy.iter().zip(at.iter()) {
+        if i != usize::MAX {
+            dx[i] += d;
+        }
+    }
 }
 
 /// Max pooling `input (N × C × H × W) → output (N × C × Ho × Wo)`.
@@ -159,12 +171,7 @@ impl CustomOp3 for MaxPoolGradient {
             .for_each_init(
                 || vec![0usize; positions],
                 |at, (((dx, plane), largest), dy)| {
-                    winners(g, plane, [h, w], largest, at);
-                    for (&d, &i) in dy.iter().zip(at.iter()) {
-                        if i != usize::MAX {
-                            dx[i] += d;
-                        }
-                    }
+                    route_gradient(g, (plane, [h, w], largest), dy, at, dx);
                 },
             );
         Ok((CpuStorage::F32(dx), input_layout.shape().clone()))

@@ -17,6 +17,16 @@ pub(super) fn rectify(v: f32) -> f32 {
     }
 }
 
+/// The gradient `d` of `max(v, 0)` carried back to `v`: `d` where `v` is positive, else 0 (the
+/// derivative at 0 is 0, as PyTorch's).
+pub(super) fn rectify_gradient(v: f32, d: f32) -> f32 {
+    if v > 0.0 {
+        d
+    } else {
+        0.0
+    }
+}
+
 /// `max(x, 0)`.
 struct Relu;
 
@@ -62,7 +72,7 @@ impl CustomOp2 for ReluGradient {
         let dx = x
             .iter()
             .zip(dy)
-            .map(|(&v, &d)| if v > 0.0 { d } else { 0.0 })
+            .map(|(&v, &d)| rectify_gradient(v, d))
             .collect();
         Ok((CpuStorage::F32(dx), input_layout.shape().clone()))
     }

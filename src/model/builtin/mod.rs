@@ -277,7 +277,7 @@ impl BuiltinModel {
                     x = layers::conv_relu_max_pool(
                         &x,
                         weight,
-                        bias,
+                        Some(bias),
                         &Window::square(3, 1, 1),
                         &Window::square(2, 2, 0),
                         1,

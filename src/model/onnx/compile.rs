@@ -437,24 +437,12 @@ fn fuse_conv_relu_max_pool(steps: Vec<Step>, output: usize) -> Vec<Step> {
             continue;
         };
         let conv = &steps[c];
-        let (
-            Op::Relu,
-            &Op::Conv {
-                stride,
-                dilation,
-                padding,
-                groups,
-            },
-        ) = (&relu.op, &conv.op)
-        else {
+        let (Op::Relu, Op::Conv(convolution)) = (&relu.op, &conv.op) else {
             continue;
         };
         let step = Step {
             op: Op::ConvReluMaxPool {
-                stride,
-                dilation,
-                padding,
-                groups,
+                conv: convolution.clone(),
                 pool: window.clone(),
             },
             inputs: conv.inputs.clone(),
@@ -507,12 +495,12 @@ mod tests {
 
     /// Slots: 0 the input, 1 and 2 the kernel and bias, 3 the convolution, 4 its ReLU, 5 the pool.
     fn chain() -> Vec<Step> {
-        let conv = Op::Conv {
+        let conv = Op::Conv(ops::Convolution {
             stride: [1, 1],
             dilation: [1, 1],
             padding: Padding::NONE,
             groups: 1,
-        };
+        });
         vec![
             step(conv, &[0, 1, 2], 3),
             step(Op::Relu, &[3], 4),

@@ -5,7 +5,7 @@ use candle_core::{Tensor, D};
 
 use super::decode;
 use super::ops::{axis, Arithmetic, Op};
-use crate::model::layers::{self, Window};
+use crate::model::layers;
 use crate::model::product::product;
 use crate::model::relu::relu;
 
@@ -55,30 +55,16 @@ impl Op {
             Op::LeakyRelu(alpha) => relu(x)? - relu(&x.neg()?)?.affine(*alpha, 0.0)?,
             Op::Sigmoid => layers::sigmoid(x),
             Op::Tanh => x.tanh(),
-            Op::Conv {
-                stride,
-                dilation,
-                padding,
-                groups,
-            } => {
+            Op::Conv(conv) => {
                 let weight = input(1)?;
-                let window = convolution(weight, *stride, *dilation, *padding)?;
-                layers::conv2d(x, weight, inputs.get(2).copied(), &window, *groups)
+                let window = conv.window(weight)?;
+                layers::conv2d(x, weight, inputs.get(2).copied(), &window, conv.groups)
             }
-            Op::ConvReluMaxPool {
-                stride,
-                dilation,
-                padding,
-                groups,
-                pool,
-            } => {
+            Op::ConvReluMaxPool { conv, pool } => {
                 let weight = input(1)?;
-                let window = convolution(weight, *stride, *dilation, *padding)?;
-                let bias = match inputs.get(2) {
-                    Some(bias) => (*bias).clone(),
-                    None => Tensor::zeros(weight.dim(0)?, x.dtype(), x.device())?,
-                };
-                layers::conv_relu_max_pool(x, weight, &bias, &window, pool, *groups)
+                let window = conv.window(weight)?;
+                let bias = inputs.get(2).copied();
+                layers::conv_relu_max_pool(x, weight, bias, &window, pool, conv.groups)
             }
             Op::MaxPool(window) => layers::max_pool(x, window),
             Op::AveragePool {
@@ -153,23 +139,6 @@ impl Op {
     pub(crate) fn is_class_softmax(&self) -> bool {
         matches!(self, Op::Softmax { axis: -1 | 1, .. })
     }
-}
-
-/// The window of a convolution with kernel `weight` (`O × C/groups × kh × kw`).
-fn convolution(
-    weight: &Tensor,
-    stride: [usize; 2],
-    dilation: [usize; 2],
-    padding: layers::Padding,
-) -> candle_core::Result<Window> {
-    let (_, _, kh, kw) = weight.dims4()?;
-    Ok(Window {
-        kernel: [kh, kw],
-        stride,
-        dilation,
-        padding,
-        ceil: false,
-    })
 }
 
 /// Numpy-style matrix product: 1-D operands are promoted, batch dimensions broadcast.

@@ -76,6 +76,29 @@ pub(crate) enum Arithmetic {
     Div,
 }
 
+/// A convolution's attributes; the kernel comes from the weight input at run time.
+#[derive(Debug, Clone)]
+pub(crate) struct Convolution {
+    pub stride: [usize; 2],
+    pub dilation: [usize; 2],
+    pub padding: Padding,
+    pub groups: usize,
+}
+
+impl Convolution {
+    /// The window of this convolution with kernel `weight` (`O × C/groups × kh × kw`).
+    pub(crate) fn window(&self, weight: &Tensor) -> candle_core::Result<Window> {
+        let (_, _, kh, kw) = weight.dims4()?;
+        Ok(Window {
+            kernel: [kh, kw],
+            stride: self.stride,
+            dilation: self.dilation,
+            padding: self.padding,
+            ceil: false,
+        })
+    }
+}
+
 /// A compiled operator.
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
@@ -91,21 +114,12 @@ pub(crate) enum Op {
     LeakyRelu(f64),
     Sigmoid,
     Tanh,
-    /// The kernel comes from the weight input at run time.
-    Conv {
-        stride: [usize; 2],
-        dilation: [usize; 2],
-        padding: Padding,
-        groups: usize,
-    },
+    Conv(Convolution),
     MaxPool(Window),
-    /// A `Conv` (its attributes), the `Relu` of its output and a `MaxPool` (`pool`) of that, as
-    /// one operation: `Program::compile` fuses them where no other step reads the values between.
+    /// A `Conv`, the `Relu` of its output and a `MaxPool` (`pool`) of that, as one operation:
+    /// `Program::compile` fuses them where no other step reads the values between.
     ConvReluMaxPool {
-        stride: [usize; 2],
-        dilation: [usize; 2],
-        padding: Padding,
-        groups: usize,
+        conv: Convolution,
         pool: Window,
     },
     AveragePool {
@@ -291,12 +305,12 @@ pub(crate) fn compile<'a>(
                 .filter(|&g| g >= 1)
                 .ok_or_else(|| attributes.unsupported(format!("`group` {groups}")))?;
             return Ok(Compiled {
-                op: Op::Conv {
+                op: Op::Conv(Convolution {
                     stride: window.stride,
                     dilation: window.dilation,
                     padding: window.padding,
                     groups,
-                },
+                }),
                 inputs: present(3),
             });
         }
