@@ -1,19 +1,91 @@
-//! The registry of built-ins: every schema, gathered from the modules that declare them.
+//! The registry of built-ins: every data source, architecture, perturbation and metric, listed
+//! once. The checker reads their schemas; the planner, the engine and the reports ask a
+//! perturbation's or a metric's own value for its cost, binding, direction and accumulator.
+//!
+//! Adding a perturbation or a metric is one file that defines it and one line in
+//! [`PERTURBATIONS`] or [`METRICS`] (`docs/architecture.md`).
 
+use crate::metric::{self, MetricBuiltin};
+use crate::perturb::{self, PerturbationBuiltin};
 use crate::schema::Schema;
+
+/// Every perturbation, family by family: noise, corruptions, geometric, tabular, attacks.
+pub static PERTURBATIONS: &[&dyn PerturbationBuiltin] = &[
+    &perturb::GAUSSIAN_NOISE,
+    &perturb::UniformNoiseBuiltin,
+    &perturb::SHOT_NOISE,
+    &perturb::IMPULSE_NOISE,
+    &perturb::SPECKLE_NOISE,
+    &perturb::GAUSSIAN_BLUR,
+    &perturb::DEFOCUS_BLUR,
+    &perturb::MOTION_BLUR,
+    &perturb::ZOOM_BLUR,
+    &perturb::BRIGHTNESS,
+    &perturb::CONTRAST,
+    &perturb::SATURATE,
+    &perturb::PIXELATE,
+    &perturb::JPEG_COMPRESSION,
+    &perturb::ELASTIC_TRANSFORM,
+    &perturb::FOG,
+    &perturb::ROTATE,
+    &perturb::TRANSLATE,
+    &perturb::SCALE,
+    &perturb::OcclusionBuiltin,
+    &perturb::FEATURE_NOISE,
+    &perturb::FEATURE_DROPOUT,
+    &perturb::QUANTIZE,
+    &perturb::FgsmBuiltin,
+    &perturb::PgdBuiltin,
+    &perturb::ApgdBuiltin,
+    &perturb::CwBuiltin,
+    &perturb::SquareBuiltin,
+    &perturb::WorstOfBuiltin,
+];
+
+/// Every metric.
+pub static METRICS: &[&dyn MetricBuiltin] = &[
+    &metric::ACCURACY,
+    &metric::ERROR,
+    &metric::ROBUST_ACCURACY,
+    &metric::ATTACK_SUCCESS_RATE,
+    &metric::FLIP_RATE,
+    &metric::CONFIDENCE_DROP,
+    &metric::ECE,
+    &metric::BRIER,
+    &metric::F1_SCORE,
+    &metric::CLASS_ACCURACY,
+    &metric::CE,
+    &metric::MCE,
+    &metric::RELATIVE_MCE,
+    &metric::AUC,
+    &metric::PERTURBATION_NORM,
+];
 
 /// Every built-in, in a stable order: sources, architectures, perturbations, metrics.
 pub fn builtins() -> impl Iterator<Item = &'static Schema> {
     crate::data::SCHEMAS
         .iter()
         .chain(crate::model::SCHEMAS)
-        .chain(crate::perturb::schemas())
-        .chain(crate::metric::SCHEMAS)
+        .chain(PERTURBATIONS.iter().map(|p| p.schema()))
+        .chain(METRICS.iter().map(|m| m.schema()))
 }
 
 /// The built-in called `name`.
 pub fn find(name: &str) -> Option<&'static Schema> {
     builtins().find(|s| s.name == name)
+}
+
+/// The perturbation called `name`.
+pub fn perturbation(name: &str) -> Option<&'static dyn PerturbationBuiltin> {
+    PERTURBATIONS
+        .iter()
+        .copied()
+        .find(|p| p.schema().name == name)
+}
+
+/// The metric called `name`.
+pub fn metric(name: &str) -> Option<&'static dyn MetricBuiltin> {
+    METRICS.iter().copied().find(|m| m.schema().name == name)
 }
 
 #[cfg(test)]

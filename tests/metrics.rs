@@ -3,11 +3,87 @@
 //! estimates.
 
 use proptest::prelude::*;
+use rbench::check::{Params, Value};
 use rbench::metric::{
     auc, ce, combined_bound, mean_ce, relative_ce, Accumulator, Basis, Direction, Estimate,
-    F1Average, MetricError, MetricState, Norm, PerturbationSize, Predictions, Statistic,
-    StreamingMetric, DEFAULT_BINS, SCHEMAS,
+    Evaluation, F1Average, MetricError, MetricState, Norm, PerturbationSize, Predictions,
+    Statistic, DEFAULT_BINS,
 };
+use rbench::registry;
+
+/// A streaming metric with its parameters, bound through the registry as a spec's call is.
+#[derive(Debug, Clone, Copy)]
+enum StreamingMetric {
+    Accuracy,
+    Error,
+    RobustAccuracy,
+    FlipRate,
+    AttackSuccessRate,
+    ConfidenceDrop,
+    Brier,
+    Ece { bins: usize },
+    F1 { average: F1Average },
+    ClassAccuracy { class: u32 },
+    PerturbationNorm { norm: Norm, statistic: Statistic },
+}
+
+impl StreamingMetric {
+    /// The built-in's name and the parameters a spec would give it.
+    fn call(self) -> (&'static str, Vec<(&'static str, Value)>) {
+        let word = |w: &str| Value::Word(w.to_string());
+        match self {
+            StreamingMetric::Accuracy => ("accuracy", vec![]),
+            StreamingMetric::Error => ("error", vec![]),
+            StreamingMetric::RobustAccuracy => ("robust_accuracy", vec![]),
+            StreamingMetric::FlipRate => ("flip_rate", vec![]),
+            StreamingMetric::AttackSuccessRate => ("attack_success_rate", vec![]),
+            StreamingMetric::ConfidenceDrop => ("confidence_drop", vec![]),
+            StreamingMetric::Brier => ("brier", vec![]),
+            StreamingMetric::Ece { bins } => ("ece", vec![("bins", Value::Int(bins as i64))]),
+            StreamingMetric::F1 { average } => {
+                let average = match average {
+                    F1Average::Macro => "macro",
+                    F1Average::Micro => "micro",
+                    F1Average::Weighted => "weighted",
+                };
+                ("f1", vec![("average", word(average))])
+            }
+            StreamingMetric::ClassAccuracy { class } => {
+                ("class_accuracy", vec![("class", Value::Int(class.into()))])
+            }
+            StreamingMetric::PerturbationNorm { norm, statistic } => {
+                let norm = match norm {
+                    Norm::Linf => "linf",
+                    Norm::L2 => "l2",
+                };
+                let statistic = match statistic {
+                    Statistic::Mean => "mean",
+                    Statistic::Median => "median",
+                };
+                let params = vec![("norm", word(norm)), ("statistic", word(statistic))];
+                ("perturbation_norm", params)
+            }
+        }
+    }
+
+    fn name(self) -> &'static str {
+        self.call().0
+    }
+
+    /// A fresh accumulator, from the registry's binding of the call.
+    fn accumulator(self) -> MetricState {
+        let (name, params) = self.call();
+        let params: Params = params
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let builtin = registry::metric(name).expect("a registered metric");
+        match builtin.evaluation(&params) {
+            Evaluation::Streaming(state) => state,
+            Evaluation::Derived(derived) => panic!("`{name}` is derived ({derived:?})"),
+        }
+    }
+}
 
 /// Owned predictions of a batch, from which `Predictions` views are taken.
 #[derive(Debug, Clone)]
@@ -442,6 +518,7 @@ fn every_streaming_metric_has_a_schema() {
         StreamingMetric::FlipRate,
         StreamingMetric::AttackSuccessRate,
         StreamingMetric::ConfidenceDrop,
+        StreamingMetric::Brier,
         StreamingMetric::Ece { bins: 15 },
         StreamingMetric::F1 {
             average: F1Average::Macro,
@@ -454,7 +531,7 @@ fn every_streaming_metric_has_a_schema() {
     ];
     let mut names: Vec<&str> = metrics.iter().map(|m| m.name()).collect();
     names.extend(["ce", "mce", "relative_mce", "auc"]);
-    let mut schemas: Vec<&str> = SCHEMAS.iter().map(|s| s.name).collect();
+    let mut schemas: Vec<&str> = registry::METRICS.iter().map(|m| m.schema().name).collect();
     names.sort_unstable();
     schemas.sort_unstable();
     assert_eq!(names, schemas);
@@ -482,6 +559,7 @@ fn all_metrics(classes: u32) -> Vec<StreamingMetric> {
         StreamingMetric::FlipRate,
         StreamingMetric::AttackSuccessRate,
         StreamingMetric::ConfidenceDrop,
+        StreamingMetric::Brier,
         StreamingMetric::Ece { bins: 1 },
         StreamingMetric::Ece { bins: 15 },
         StreamingMetric::ClassAccuracy { class: classes - 1 },

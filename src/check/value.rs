@@ -3,7 +3,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use super::spec::{DatasetId, ModelId, Target};
+use super::spec::{DatasetId, ModelId, Params, Target};
+use crate::schema::Args;
 
 /// A value after checking.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +69,47 @@ impl fmt::Display for Value {
                 perturbation,
                 members,
             }) => write!(f, "perturbation #{perturbation} {members:?}"),
+        }
+    }
+}
+
+/// The runtime reads a call's checked parameters through [`Args`].
+impl Args for Params {
+    fn number(&self, name: &str) -> Option<f64> {
+        self.get(name).and_then(Value::as_f64)
+    }
+
+    fn int(&self, name: &str) -> Option<i64> {
+        match self.get(name) {
+            Some(Value::Int(i)) => Some(*i),
+            _ => None,
+        }
+    }
+
+    fn boolean(&self, name: &str) -> Option<bool> {
+        match self.get(name) {
+            Some(Value::Bool(b)) => Some(*b),
+            _ => None,
+        }
+    }
+
+    fn word(&self, name: &str) -> Option<&str> {
+        match self.get(name) {
+            Some(Value::Word(w)) => Some(w),
+            _ => None,
+        }
+    }
+
+    fn strings(&self, name: &str) -> Option<Vec<String>> {
+        match self.get(name) {
+            Some(Value::List(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Value::Str(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
         }
     }
 }

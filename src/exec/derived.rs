@@ -1,37 +1,17 @@
 //! Metrics computed from the estimates of other branches: the corruption errors of Hendrycks &
 //! Dietterich (`ce`, `mce`, `relative_mce`, normalised by a baseline model) and the area under an
 //! accuracy-versus-strength curve (`auc`). The formulas are in `metric::{ce, relative_ce,
-//! mean_ce, auc}`; this module picks the branches they read.
+//! mean_ce, auc}`, and the registry names which metric is which ([`Derived`]); this module picks
+//! the branches they read.
 
 use crate::check::{MetricCall, ModelId, Spec, Target, Value};
-use crate::metric::{self, Estimate, MetricError, StreamingMetric};
+use crate::metric::{self, Accuracy, Derived, ErrorRate, Estimate, MetricError, MetricState};
 use crate::plan::Branch;
 
-/// A metric of several branches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Derived {
-    Ce,
-    Mce,
-    RelativeMce,
-    Auc,
-}
-
-impl Derived {
-    /// The derived metric a built-in names, if it is one.
-    pub fn of(name: &str) -> Option<Derived> {
-        Some(match name {
-            "ce" => Derived::Ce,
-            "mce" => Derived::Mce,
-            "relative_mce" => Derived::RelativeMce,
-            "auc" => Derived::Auc,
-            _ => return None,
-        })
-    }
-}
-
-/// The estimate of `metric` on one branch of a model (on the call's dataset).
+/// The estimate of a metric (a fresh accumulator of it) on one branch of a model, on the call's
+/// dataset.
 pub(super) type BranchEstimate<'a> =
-    &'a dyn Fn(ModelId, Branch, StreamingMetric) -> Result<Estimate, MetricError>;
+    &'a dyn Fn(ModelId, Branch, MetricState) -> Result<Estimate, MetricError>;
 
 /// Computes `derived` for `call` from the branch estimates `of` gives.
 pub(super) fn estimate(
@@ -67,7 +47,10 @@ pub(super) fn estimate(
                         perturbation: *perturbation,
                         member,
                     };
-                    Ok((strength, of(call.model, branch, StreamingMetric::Accuracy)?))
+                    Ok((
+                        strength,
+                        of(call.model, branch, MetricState::new(Accuracy::default()))?,
+                    ))
                 })
                 .collect::<Result<Vec<_>, MetricError>>()?;
             metric::auc(&points)
@@ -89,15 +72,23 @@ pub(super) fn estimate(
                             perturbation,
                             member,
                         };
-                        of(model, branch, StreamingMetric::Error)
+                        of(model, branch, MetricState::new(ErrorRate::default()))
                     })
                     .collect::<Result<Vec<_>, _>>()
             };
             // The clean errors the relative corruption error subtracts, once for every corruption.
             let clean = match derived {
                 Derived::RelativeMce => Some((
-                    of(call.model, Branch::Clean, StreamingMetric::Error)?,
-                    of(*baseline, Branch::Clean, StreamingMetric::Error)?,
+                    of(
+                        call.model,
+                        Branch::Clean,
+                        MetricState::new(ErrorRate::default()),
+                    )?,
+                    of(
+                        *baseline,
+                        Branch::Clean,
+                        MetricState::new(ErrorRate::default()),
+                    )?,
                 )),
                 _ => None,
             };

@@ -15,7 +15,8 @@ use rayon::prelude::*;
 use crate::check::{DatasetId, Gate, MetricCall, ModelId, PerturbationId, Spec, Target};
 use crate::data::Source;
 use crate::metric::{
-    Accumulator, Accuracy, Estimate, MetricError, PerturbationSize, Predictions, StreamingMetric,
+    Accumulator, Accuracy, Estimate, Evaluation, MetricError, MetricState, PerturbationSize,
+    Predictions,
 };
 use crate::model::{ModelError, Network};
 use crate::perturb::{node_seed, Context, FeatureStats, Perturbation};
@@ -23,7 +24,7 @@ use crate::plan::{Branch, Node, NodeKind, Plan};
 
 use super::cache::{BranchPredictions, Cache, Lookup};
 use super::counted::{Counted, GradientCounts, GradientTally, Passes};
-use super::derived::{self, Derived};
+use super::derived;
 use super::gate::{self, GateOutcome};
 use super::{bind, ExecError};
 
@@ -498,31 +499,26 @@ impl Scheduler<'_> {
         call: &MetricCall,
         outputs: &HashMap<NodeIndex, Output>,
     ) -> Result<Estimate, ExecError> {
-        if let Some(kind) = Derived::of(call.schema.name) {
-            let of = |model, branch, metric: StreamingMetric| {
-                let mut state = metric.accumulator();
-                let p = self.branch_of(model, call.dataset, branch, outputs);
-                accumulate(&mut state, p, None)?;
-                Ok(state.finish())
-            };
-            return derived::estimate(kind, self.spec, call, &of).map_err(|source| {
-                ExecError::Metric {
-                    gate: gate.name.clone(),
-                    metric: call.schema.name.to_string(),
-                    source,
-                }
-            });
-        }
-        let metric = bind::metric(call)?;
+        let (builtin, evaluation) = bind::metric(call)?;
         let error = |source| ExecError::Metric {
             gate: gate.name.clone(),
-            metric: metric.name().to_string(),
+            metric: builtin.schema().name.to_string(),
             source,
         };
-        let clean = metric
+        let mut state = match evaluation {
+            Evaluation::Streaming(state) => state,
+            Evaluation::Derived(kind) => {
+                let of = |model, branch, mut state: MetricState| {
+                    let p = self.branch_of(model, call.dataset, branch, outputs);
+                    accumulate(&mut state, p, None)?;
+                    Ok(state.finish())
+                };
+                return derived::estimate(kind, self.spec, call, &of).map_err(error);
+            }
+        };
+        let clean = builtin
             .needs_clean()
             .then(|| self.branch(call, Branch::Clean, outputs));
-        let mut state = metric.accumulator();
         for target in &call.targets {
             let branches = match target {
                 Target::Clean => vec![Branch::Clean],

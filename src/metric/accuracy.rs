@@ -1,7 +1,11 @@
 //! `accuracy` (and `robust_accuracy`, the same number under an attack), `error` and
 //! `class_accuracy`: proportions of correctly classified samples, with Wilson intervals.
 
+use super::builtin::{BuiltinMetric, Compute};
+use super::schemas::{metric, BASIC, MODEL, ON, UNDER};
+use super::MetricState;
 use super::{Accumulator, Estimate, MetricError, Predictions};
+use crate::schema::{Args, Bounds, Param, Type};
 
 /// The fraction of samples classified correctly (top-1).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,3 +104,64 @@ impl Accumulator for ClassAccuracy {
         Estimate::proportion(self.correct, self.members, self.samples)
     }
 }
+
+/// `accuracy`.
+pub static ACCURACY: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "accuracy",
+        "fraction of samples classified correctly",
+        BASIC,
+        None,
+    ),
+    lower_is_better: false,
+    needs_clean: false,
+    compute: Compute::Streaming(|_| MetricState::new(Accuracy::default())),
+};
+
+/// `error`.
+pub static ERROR: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "error",
+        "fraction of samples classified wrongly (1 − accuracy)",
+        BASIC,
+        None,
+    ),
+    lower_is_better: true,
+    needs_clean: false,
+    compute: Compute::Streaming(|_| MetricState::new(ErrorRate::default())),
+};
+
+/// `robust_accuracy`: the same number as `accuracy`, named for reports of attacks.
+pub static ROBUST_ACCURACY: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "robust_accuracy",
+        "accuracy under an attack (the same as `accuracy`, named for reports)",
+        BASIC,
+        None,
+    ),
+    lower_is_better: false,
+    needs_clean: false,
+    compute: Compute::Streaming(|_| MetricState::new(Accuracy::default())),
+};
+
+/// `class_accuracy`.
+pub static CLASS_ACCURACY: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "class_accuracy",
+        "accuracy on the samples of one class",
+        &[
+            MODEL,
+            UNDER,
+            ON,
+            Param::required("class", Type::Int, "the class index").bounded(Bounds::at_least(0.0)),
+        ],
+        None,
+    ),
+    lower_is_better: false,
+    needs_clean: false,
+    compute: Compute::Streaming(|args: &dyn Args| {
+        MetricState::new(ClassAccuracy::new(
+            args.number("class").map_or(0, |c| c as u32),
+        ))
+    }),
+};

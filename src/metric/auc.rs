@@ -1,5 +1,7 @@
 //! `auc`: the area under a model's accuracy-versus-strength curve over a sweep.
 
+use super::builtin::{BuiltinMetric, Compute, Derived};
+use super::schemas::{metric, BASIC};
 use super::{Estimate, MetricError};
 
 /// The trapezoidal area under accuracy against strength, divided by the strength range, so the
@@ -41,3 +43,16 @@ pub fn auc(points: &[(f64, Estimate)]) -> Result<Estimate, MetricError> {
     };
     Ok(Estimate::point(value, samples))
 }
+
+/// `auc`.
+pub static AUC: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "auc",
+        "area under the accuracy-versus-strength curve of a sweep, normalised to the strength range",
+        BASIC,
+        None,
+    ),
+    lower_is_better: false,
+    needs_clean: false,
+    compute: Compute::Derived(Derived::Auc),
+};

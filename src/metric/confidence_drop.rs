@@ -1,8 +1,11 @@
 //! `confidence_drop`: how much probability the clean prediction's class loses under a
 //! perturbation, averaged over samples.
 
+use super::builtin::{BuiltinMetric, Compute};
 use super::fixed::Moments;
 use super::predictions::{argmax, probability};
+use super::schemas::{metric, BASIC};
+use super::MetricState;
 use super::{Accumulator, Estimate, MetricError, Predictions};
 
 /// The mean over samples of p_clean(ĉ) − p_perturbed(ĉ), where ĉ is the clean prediction and p the
@@ -33,3 +36,16 @@ impl Accumulator for ConfidenceDrop {
         Estimate::mean(mean, std_error, count, count)
     }
 }
+
+/// `confidence_drop`.
+pub static CONFIDENCE_DROP: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "confidence_drop",
+        "mean drop of the probability of the clean prediction's class",
+        BASIC,
+        None,
+    ),
+    lower_is_better: true,
+    needs_clean: true,
+    compute: Compute::Streaming(|_| MetricState::new(ConfidenceDrop::default())),
+};

@@ -2,6 +2,8 @@
 //! corruption's severities, normalised by a baseline model's. Pure functions over finished
 //! `error` estimates of the members of the sweeps.
 
+use super::builtin::{BuiltinMetric, Compute, Derived};
+use super::schemas::{metric, BASELINE, HENDRYCKS, MODEL, ON, UNDER};
 use super::{Estimate, MetricError};
 
 /// CE_c = Σ_s E_{s,c} / Σ_s E^baseline_{s,c}: the model's error rates at each severity of one
@@ -77,3 +79,43 @@ fn total(estimates: &[Estimate]) -> f64 {
 fn samples(estimates: &[Estimate]) -> u64 {
     estimates.iter().map(|e| e.samples).sum()
 }
+
+/// A corruption error of Hendrycks & Dietterich: derived from the error branches of a model and
+/// a baseline; smaller is better.
+const fn corruption_error(
+    name: &'static str,
+    summary: &'static str,
+    needs_clean: bool,
+    derived: Derived,
+) -> BuiltinMetric {
+    BuiltinMetric {
+        schema: metric(name, summary, &[MODEL, UNDER, ON, BASELINE], HENDRYCKS),
+        lower_is_better: true,
+        needs_clean,
+        compute: Compute::Derived(derived),
+    }
+}
+
+/// `ce`.
+pub static CE: BuiltinMetric = corruption_error(
+    "ce",
+    "corruption error: errors summed over a corruption's severities, divided by the baseline's",
+    false,
+    Derived::Ce,
+);
+
+/// `mce`.
+pub static MCE: BuiltinMetric = corruption_error(
+    "mce",
+    "mean corruption error: the mean of `ce` over corruptions",
+    false,
+    Derived::Mce,
+);
+
+/// `relative_mce`: it subtracts each model's clean error, so it reads the clean branches.
+pub static RELATIVE_MCE: BuiltinMetric = corruption_error(
+    "relative_mce",
+    "mean over corruptions of (error − clean error) summed over severities, divided by the baseline's",
+    true,
+    Derived::RelativeMce,
+);

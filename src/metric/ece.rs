@@ -1,8 +1,12 @@
 //! `ece`: expected calibration error over equal-width confidence bins (Guo et al., ICML 2017).
 
+use super::builtin::{BuiltinMetric, Compute};
 use super::fixed::{from_fixed, to_fixed, whole};
 use super::predictions::{argmax, probability};
+use super::schemas::{metric, MODEL, ON, UNDER};
+use super::MetricState;
 use super::{Accumulator, Estimate, MetricError, Predictions};
+use crate::schema::{Args, Bounds, Param, Type};
 
 /// The number of bins when a spec gives none.
 pub const DEFAULT_BINS: usize = 15;
@@ -72,3 +76,26 @@ impl Accumulator for Ece {
         Estimate::point(from_fixed(gaps) / samples as f64, samples)
     }
 }
+
+/// `ece`.
+pub static ECE: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "ece",
+        "expected calibration error: mean |accuracy − confidence| over equal-width confidence bins",
+        &[
+            MODEL,
+            UNDER,
+            ON,
+            Param::with_default("bins", Type::Int, "15", "number of confidence bins")
+                .bounded(Bounds::at_least(1.0)),
+        ],
+        Some("Guo et al., On Calibration of Modern Neural Networks, ICML 2017"),
+    ),
+    lower_is_better: true,
+    needs_clean: false,
+    compute: Compute::Streaming(|args: &dyn Args| {
+        MetricState::new(Ece::new(
+            args.number("bins").map_or(DEFAULT_BINS, |b| b as usize),
+        ))
+    }),
+};

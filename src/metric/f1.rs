@@ -1,7 +1,11 @@
 //! `f1`: the F1 score over classes, from a confusion matrix of integer counts.
 
+use super::builtin::{BuiltinMetric, Compute};
 use super::predictions::argmax;
+use super::schemas::{metric, MODEL, ON, UNDER};
+use super::MetricState;
 use super::{Accumulator, Estimate, MetricError, Predictions};
+use crate::schema::{Args, Param, Type};
 
 /// How per-class F1 scores are combined, as scikit-learn's `f1_score(average=...)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,3 +129,32 @@ fn f1(tp: u64, fp: u64, fn_: u64) -> f64 {
         (2 * tp) as f64 / denominator as f64
     }
 }
+
+/// `f1`.
+pub static F1_SCORE: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "f1",
+        "F1 score over classes",
+        &[
+            MODEL,
+            UNDER,
+            ON,
+            Param::with_default(
+                "average",
+                Type::Enum(&["macro", "micro", "weighted"]),
+                "macro",
+                "how per-class scores are combined",
+            ),
+        ],
+        None,
+    ),
+    lower_is_better: false,
+    needs_clean: false,
+    compute: Compute::Streaming(|args: &dyn Args| {
+        MetricState::new(F1::new(match args.word("average") {
+            Some("micro") => F1Average::Micro,
+            Some("weighted") => F1Average::Weighted,
+            _ => F1Average::Macro,
+        }))
+    }),
+};

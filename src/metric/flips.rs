@@ -1,7 +1,10 @@
 //! Metrics that compare each sample's prediction with its clean prediction: `flip_rate` and
 //! `attack_success_rate`.
 
+use super::builtin::{BuiltinMetric, Compute};
 use super::predictions::argmax;
+use super::schemas::{metric, BASIC};
+use super::MetricState;
 use super::{Accumulator, Estimate, MetricError, Predictions};
 
 /// The fraction of all samples whose predicted class differs from the clean prediction, whether
@@ -63,3 +66,29 @@ impl Accumulator for AttackSuccessRate {
         Estimate::proportion(self.successes, self.attacked, self.samples)
     }
 }
+
+/// `attack_success_rate`.
+pub static ATTACK_SUCCESS_RATE: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "attack_success_rate",
+        "among samples classified correctly when clean, the fraction the perturbation flips to a wrong class",
+        BASIC,
+        None,
+    ),
+    lower_is_better: true,
+    needs_clean: true,
+    compute: Compute::Streaming(|_| MetricState::new(AttackSuccessRate::default())),
+};
+
+/// `flip_rate`.
+pub static FLIP_RATE: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "flip_rate",
+        "fraction of samples whose predicted class differs from the clean prediction",
+        BASIC,
+        Some("Hendrycks & Dietterich, ICLR 2019 (flip probability)"),
+    ),
+    lower_is_better: true,
+    needs_clean: true,
+    compute: Compute::Streaming(|_| MetricState::new(FlipRate::default())),
+};

@@ -5,6 +5,8 @@
 mod accumulator;
 mod accuracy;
 mod auc;
+mod brier;
+mod builtin;
 mod confidence_drop;
 mod corruption;
 mod ece;
@@ -20,17 +22,22 @@ mod schemas;
 mod streaming;
 
 pub use accumulator::Accumulator;
-pub use accuracy::{Accuracy, ClassAccuracy, ErrorRate};
-pub use auc::auc;
-pub use confidence_drop::ConfidenceDrop;
-pub use corruption::{ce, mean_ce, relative_ce};
-pub use ece::{Ece, DEFAULT_BINS};
+pub use accuracy::{
+    Accuracy, ClassAccuracy, ErrorRate, ACCURACY, CLASS_ACCURACY, ERROR, ROBUST_ACCURACY,
+};
+pub use auc::{auc, AUC};
+pub use brier::{Brier, BRIER};
+pub use builtin::{BuiltinMetric, Compute, Derived, Evaluation, MetricBuiltin};
+pub use confidence_drop::{ConfidenceDrop, CONFIDENCE_DROP};
+pub use corruption::{ce, mean_ce, relative_ce, CE, MCE, RELATIVE_MCE};
+pub use ece::{Ece, DEFAULT_BINS, ECE};
 pub use error::MetricError;
 pub use estimate::{combined_bound, wilson, Basis, Direction, Estimate, Interval, REPORT_LEVEL};
-pub use f1::{F1Average, F1};
-pub use flips::{AttackSuccessRate, FlipRate};
-pub use perturbation_norm::{Norm, PerturbationNorm, PerturbationSize, Statistic};
+pub use f1::{F1Average, F1, F1_SCORE};
+pub use flips::{AttackSuccessRate, FlipRate, ATTACK_SUCCESS_RATE, FLIP_RATE};
+pub use perturbation_norm::{
+    Norm, PerturbationNorm, PerturbationSize, Statistic, PERTURBATION_NORM,
+};
 pub use predictions::{argmax, probability, Predictions, Sample};
 pub use quantile::normal_quantile;
-pub use schemas::SCHEMAS;
-pub use streaming::{MetricState, StreamingMetric};
+pub use streaming::MetricState;

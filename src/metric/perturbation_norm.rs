@@ -1,8 +1,12 @@
 //! `perturbation_norm`: the size of the perturbations that succeed, measured on the inputs.
 
+use super::builtin::{BuiltinMetric, Compute};
 use super::fixed::Moments;
 use super::predictions::argmax;
+use super::schemas::{metric, MODEL, ON, UNDER};
+use super::MetricState;
 use super::{Accumulator, Estimate, MetricError, Predictions};
+use crate::schema::{Args, Param, Type};
 
 /// The norm of a perturbation δ = perturbed − clean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,3 +144,42 @@ fn median(norms: &[f64]) -> f64 {
         _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
 }
+
+/// `perturbation_norm`.
+pub static PERTURBATION_NORM: BuiltinMetric = BuiltinMetric {
+    schema: metric(
+        "perturbation_norm",
+        "mean or median norm of the perturbations of successful attacks",
+        &[
+            MODEL,
+            UNDER,
+            ON,
+            Param::with_default(
+                "norm",
+                Type::Enum(&["linf", "l2"]),
+                "linf",
+                "the norm measured",
+            ),
+            Param::with_default(
+                "statistic",
+                Type::Enum(&["mean", "median"]),
+                "mean",
+                "how the norms are summarised",
+            ),
+        ],
+        None,
+    ),
+    lower_is_better: false,
+    needs_clean: true,
+    compute: Compute::Streaming(|args: &dyn Args| {
+        let norm = match args.word("norm") {
+            Some("l2") => Norm::L2,
+            _ => Norm::Linf,
+        };
+        let statistic = match args.word("statistic") {
+            Some("median") => Statistic::Median,
+            _ => Statistic::Mean,
+        };
+        MetricState::new(PerturbationNorm::new(norm, statistic))
+    }),
+};

@@ -1,4 +1,5 @@
-//! Perturbations, one module per family; each declares its schemas beside its code.
+//! Perturbations, one module per family; each built-in ([`PerturbationBuiltin`]) declares its
+//! schema beside its code and is listed once in [`crate::registry`].
 //!
 //! The runtime: every perturbation implements [`Perturbation`], which perturbs a batch in place
 //! within the data set's valid range, drawing its random values from the sample's own stream
@@ -6,35 +7,42 @@
 
 mod apply;
 mod attack;
+mod builtin;
 mod corruption;
 mod features;
 mod geometric;
 mod image;
 mod noise;
+mod occlusion;
 mod sampling;
 mod severity;
 mod tabular;
 
 pub use apply::{node_seed, sample_rng, Context, PerturbError, Perturbation};
-pub use attack::{Apgd, Cw, Fgsm, Loss, Norm, Pgd, Square, Target, WorstOf};
-pub use corruption::{Corruption, CorruptionKind};
+pub use attack::{
+    Apgd, ApgdBuiltin, Cw, CwBuiltin, Fgsm, FgsmBuiltin, Loss, Norm, Pgd, PgdBuiltin, Square,
+    SquareBuiltin, Target, WorstOf, WorstOfBuiltin,
+};
+pub use builtin::{BindError, Inputs, Passes, PerturbationBuiltin};
+pub use corruption::{
+    Corruption, CorruptionBuiltin, CorruptionKind, BRIGHTNESS, CONTRAST, DEFOCUS_BLUR,
+    ELASTIC_TRANSFORM, FOG, GAUSSIAN_BLUR, JPEG_COMPRESSION, MOTION_BLUR, PIXELATE, SATURATE,
+    ZOOM_BLUR,
+};
 pub use features::Feature;
-pub use geometric::{Geometric, Transform};
-pub use noise::{GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, Strength, UniformNoise};
+pub use geometric::{Geometric, GeometricBuiltin, Transform, ROTATE, SCALE, TRANSLATE};
+pub use noise::{
+    GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, Strength, StrengthNoise, UniformNoise,
+    UniformNoiseBuiltin, GAUSSIAN_NOISE, IMPULSE_NOISE, SHOT_NOISE, SPECKLE_NOISE,
+};
+pub use occlusion::{Occlusion, OcclusionBuiltin};
 pub use severity::Table;
-pub use tabular::{FeatureDropout, FeatureNoise, FeatureStats, Quantize};
+pub use tabular::{
+    FeatureDropout, FeatureNoise, FeatureStats, Quantize, TabularBuiltin, FEATURE_DROPOUT,
+    FEATURE_NOISE, QUANTIZE,
+};
 
-use crate::schema::{Bounds, Param, Schema, Type};
-
-/// Every perturbation, family by family.
-pub fn schemas() -> impl Iterator<Item = &'static Schema> {
-    noise::SCHEMAS
-        .iter()
-        .chain(corruption::SCHEMAS)
-        .chain(geometric::SCHEMAS)
-        .chain(tabular::SCHEMAS)
-        .chain(attack::SCHEMAS)
-}
+use crate::schema::{Bounds, Param, Type};
 
 /// `severity: 1..5`, the corruption strength levels of CIFAR-10-C and ImageNet-C.
 const SEVERITY: Param =

@@ -6,16 +6,45 @@ mod severity;
 pub use kinds::{GaussianNoise, ImpulseNoise, ShotNoise, SpeckleNoise, UniformNoise};
 pub use severity::Strength;
 
-use super::{CIFAR_C, SEVERITY, TABLE};
-use crate::schema::{Bounds, Family, Kind, Param, Schema, Type};
+use super::builtin::{required, severity, BindError, Inputs, PerturbationBuiltin};
+use super::{PerturbError, Perturbation, CIFAR_C, SEVERITY, TABLE};
+use crate::schema::{Args, Bounds, Family, Kind, Param, Schema, Type};
 
 const fn noise(name: &'static str, summary: &'static str, params: &'static [Param]) -> Schema {
     Schema::new(name, Kind::Perturbation(Family::Noise), summary, params).cites(CIFAR_C)
 }
 
-/// Every noise perturbation.
-pub static SCHEMAS: &[Schema] = &[
-    Schema {
+/// A noise of one strength parameter (σ, photons, amount) or a severity of its published table.
+pub struct StrengthNoise {
+    schema: Schema,
+    /// The parameter that gives the strength when no severity does.
+    strength: &'static str,
+    make: fn(Strength) -> Result<Box<dyn Perturbation>, PerturbError>,
+}
+
+impl PerturbationBuiltin for StrengthNoise {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn bind(&self, args: &dyn Args, _: Inputs) -> Result<Box<dyn Perturbation>, BindError> {
+        let strength = match (args.number(self.strength), severity(args)) {
+            (Some(value), _) => Strength::Value(value),
+            (None, Some((severity, table))) => Strength::Severity(severity, table),
+            _ => {
+                return Err(BindError::Parameter(format!(
+                    "`{}` needs `{}` or `severity`",
+                    self.schema.name, self.strength
+                )))
+            }
+        };
+        Ok((self.make)(strength)?)
+    }
+}
+
+/// `gaussian_noise`.
+pub static GAUSSIAN_NOISE: StrengthNoise = StrengthNoise {
+    schema: Schema {
         exclusive: &[&["sigma", "severity"]],
         ..noise(
             "gaussian_noise",
@@ -29,20 +58,41 @@ pub static SCHEMAS: &[Schema] = &[
             ],
         )
     },
-    Schema {
-        exclusive: &[&["width"]],
-        reference: None,
-        ..noise(
-            "uniform_noise",
-            "adds noise drawn uniformly from [−width, width]",
-            &[
-                Param::optional("width", Type::Float, "half-width of the interval")
-                    .bounded(Bounds::at_least(0.0))
-                    .sweepable(),
-            ],
-        )
-    },
-    Schema {
+    strength: "sigma",
+    make: |strength| Ok(Box::new(GaussianNoise::new(strength)?)),
+};
+
+/// `uniform_noise`: it has no severity table, so it takes its width alone.
+pub struct UniformNoiseBuiltin;
+
+static UNIFORM_NOISE_SCHEMA: Schema = Schema {
+    exclusive: &[&["width"]],
+    reference: None,
+    ..noise(
+        "uniform_noise",
+        "adds noise drawn uniformly from [−width, width]",
+        &[
+            Param::optional("width", Type::Float, "half-width of the interval")
+                .bounded(Bounds::at_least(0.0))
+                .sweepable(),
+        ],
+    )
+};
+
+impl PerturbationBuiltin for UniformNoiseBuiltin {
+    fn schema(&self) -> &Schema {
+        &UNIFORM_NOISE_SCHEMA
+    }
+
+    fn bind(&self, args: &dyn Args, _: Inputs) -> Result<Box<dyn Perturbation>, BindError> {
+        let width = required(args, self.schema(), "width")?;
+        Ok(Box::new(UniformNoise::new(width)?))
+    }
+}
+
+/// `shot_noise`.
+pub static SHOT_NOISE: StrengthNoise = StrengthNoise {
+    schema: Schema {
         exclusive: &[&["photons", "severity"]],
         ..noise(
             "shot_noise",
@@ -60,7 +110,13 @@ pub static SCHEMAS: &[Schema] = &[
             ],
         )
     },
-    Schema {
+    strength: "photons",
+    make: |strength| Ok(Box::new(ShotNoise::new(strength)?)),
+};
+
+/// `impulse_noise`.
+pub static IMPULSE_NOISE: StrengthNoise = StrengthNoise {
+    schema: Schema {
         exclusive: &[&["amount", "severity"]],
         ..noise(
             "impulse_noise",
@@ -74,7 +130,13 @@ pub static SCHEMAS: &[Schema] = &[
             ],
         )
     },
-    Schema {
+    strength: "amount",
+    make: |strength| Ok(Box::new(ImpulseNoise::new(strength)?)),
+};
+
+/// `speckle_noise`.
+pub static SPECKLE_NOISE: StrengthNoise = StrengthNoise {
+    schema: Schema {
         exclusive: &[&["sigma", "severity"]],
         ..noise(
             "speckle_noise",
@@ -88,4 +150,6 @@ pub static SCHEMAS: &[Schema] = &[
             ],
         )
     },
-];
+    strength: "sigma",
+    make: |strength| Ok(Box::new(SpeckleNoise::new(strength)?)),
+};

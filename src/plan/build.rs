@@ -9,19 +9,12 @@ use crate::check::{
     Condition, DatasetId, Evaluation, MetricCall, ModelFormat, ModelId, PerturbationId, Spec,
     Target, Value,
 };
+use crate::registry;
 use crate::schema::Kind;
 
 use super::cost::perturbation_cost;
 use super::identity::Identity;
 use super::node::{Branch, Cost, Node, NodeId, NodeKind};
-
-/// Metrics that compare a branch's predictions with the clean ones.
-const NEEDS_CLEAN: [&str; 4] = [
-    "flip_rate",
-    "attack_success_rate",
-    "confidence_drop",
-    "relative_mce",
-];
 
 /// The DAG under construction.
 pub(super) struct Builder<'s> {
@@ -349,13 +342,15 @@ impl<'s> Builder<'s> {
 
     fn metric(&mut self, gate: usize, index: usize, call: &MetricCall) -> NodeIndex {
         let mut inputs = self.branches(call.model, call.dataset, &call.targets);
-        if NEEDS_CLEAN.contains(&call.schema.name) {
+        // Metrics that compare a branch's predictions with the clean ones read the clean branch.
+        let needs_clean = registry::metric(call.schema.name).is_some_and(|m| m.needs_clean());
+        if needs_clean {
             inputs.push(self.infer(call.model, call.dataset, Branch::Clean));
         }
         if let Some(Value::Model(baseline)) = call.params.get("baseline") {
             let baseline_branches = self.branches(*baseline, call.dataset, &call.targets);
             inputs.extend(baseline_branches);
-            if NEEDS_CLEAN.contains(&call.schema.name) {
+            if needs_clean {
                 inputs.push(self.infer(*baseline, call.dataset, Branch::Clean));
             }
         }

@@ -14,50 +14,45 @@ use std::collections::{BTreeSet, HashMap};
 use petgraph::graph::Graph;
 use serde::Serialize;
 
-use crate::check::{Dataset, DatasetId, ModelFormat, ModelId, PerturbationId, Spec, Target, Value};
+use crate::check::{Dataset, DatasetId, ModelFormat, ModelId, PerturbationId, Spec, Target};
 use crate::link::{Linked, LinkedDataset, LinkedModel};
 use crate::model::flops::flops_of_onnx;
 
 use super::architecture_flops::flops_of_architecture;
 use crate::model::onnx::{self, proto::ModelProto};
-use crate::schema::{Family, Kind};
+use crate::perturb::Passes;
+use crate::registry;
 
 use super::node::{Cost, Node};
 
-/// The cost per sample of member `member` of perturbation `p`.
+/// The cost per sample of member `member` of perturbation `p`: what its built-in counts, given
+/// the costs of the member's parts (an ensemble's attacks).
 pub fn perturbation_cost(spec: &Spec, p: PerturbationId, member: usize) -> Cost {
     let perturbation = &spec.perturbations[p];
     let m = &perturbation.members[member];
-    let int = |name: &str| match m.params.get(name) {
-        Some(Value::Int(i)) => u64::try_from(*i).unwrap_or(0),
-        _ => 1,
-    };
-    let gradient = |steps: u64| Cost::new(steps, steps);
-    match (perturbation.schema.kind, perturbation.schema.name) {
-        (Kind::Perturbation(Family::GradientAttack), "fgsm") => gradient(1),
-        (Kind::Perturbation(Family::GradientAttack), "pgd" | "apgd") => {
-            gradient(int("steps") * int("restarts"))
-        }
-        (Kind::Perturbation(Family::GradientAttack), _) => gradient(int("steps")),
-        (Kind::Perturbation(Family::BlackBoxAttack), _) => {
-            Cost::new(int("queries") * int("restarts"), 0)
-        }
-        (Kind::Perturbation(Family::Ensemble), _) => m
-            .parts
-            .iter()
-            .map(|part| match part {
-                Target::Clean => Cost::default(),
-                Target::Members {
-                    perturbation,
-                    members,
-                } => members
-                    .iter()
-                    .map(|&k| perturbation_cost(spec, *perturbation, k))
-                    .fold(Cost::default(), |a, b| a + b),
-            })
-            .fold(Cost::default(), |a, b| a + b),
-        _ => Cost::default(),
-    }
+    let parts: Vec<Passes> = m
+        .parts
+        .iter()
+        .flat_map(|part| match part {
+            Target::Clean => Vec::new(),
+            Target::Members {
+                perturbation,
+                members,
+            } => members
+                .iter()
+                .map(|&k| {
+                    let cost = perturbation_cost(spec, *perturbation, k);
+                    Passes {
+                        forward: cost.forward,
+                        backward: cost.backward,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let passes = registry::perturbation(perturbation.schema.name)
+        .map_or_else(Passes::default, |builtin| builtin.passes(&m.params, &parts));
+    Cost::new(passes.forward, passes.backward)
 }
 
 /// What the FLOP estimate of a plan knows: each model's FLOPs per forward pass on each data set

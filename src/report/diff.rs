@@ -14,18 +14,6 @@ use std::fmt::Write;
 use crate::exec::RunResults;
 use crate::metric::Interval;
 
-/// Metrics for which a smaller value is better; for all others a larger one is.
-pub const LOWER_IS_BETTER: [&str; 8] = [
-    "error",
-    "attack_success_rate",
-    "flip_rate",
-    "confidence_drop",
-    "ece",
-    "ce",
-    "mce",
-    "relative_mce",
-];
-
 /// The changes from one run's results to another's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultsDiff {
@@ -160,7 +148,7 @@ pub fn diff(old: &RunResults, new: &RunResults, tolerance: f64) -> ResultsDiff {
                 name,
                 (o.value, o.interval),
                 (n.value, n.interval),
-                !LOWER_IS_BETTER.contains(&n.metric.as_str()),
+                !lower_is_better(&n.metric),
             )),
             None => unmatched.push(format!("{name}: new only")),
         }
@@ -242,6 +230,11 @@ pub fn newcombe(old: f64, o: Interval, new: f64, n: Interval) -> (f64, f64) {
     let low = d - ((new - n.low).powi(2) + (o.high - old).powi(2)).sqrt();
     let high = d + ((n.high - new).powi(2) + (old - o.low).powi(2)).sqrt();
     (low, high)
+}
+
+/// Whether a smaller value of the built-in metric `name` is better, as its registry entry says.
+fn lower_is_better(name: &str) -> bool {
+    crate::registry::metric(name).is_some_and(|m| m.lower_is_better())
 }
 
 #[cfg(test)]

@@ -5,6 +5,10 @@
 
 use std::fmt;
 
+mod args;
+
+pub use args::Args;
+
 /// What kind of thing a built-in is, which decides where a spec may call it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {

@@ -1,27 +1,23 @@
 //! Binding: the checked spec's declarations to the runtime's typed values — data sources,
-//! networks, perturbations and streaming metrics. Parameters the checker typed and bounded are
-//! read back here; a built-in the engine does not run is an error naming it.
+//! networks, perturbations and metrics. Parameters the checker typed and bounded are read back by
+//! each built-in's own binding ([`crate::registry`]); a built-in the engine does not run is an
+//! error naming it.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::check::{
-    Call, Dataset, MetricCall, Model, ModelFormat, Perturbation, PerturbationId, Value,
+    Call, Dataset, MetricCall, Model, ModelFormat, Perturbation, PerturbationId, Target, Value,
 };
 use crate::data::{self, BundledSample, Selection, Source, SourceSpec};
-use crate::metric::{F1Average, Norm, Statistic, StreamingMetric, DEFAULT_BINS};
+use crate::metric::{Evaluation, MetricBuiltin};
 use crate::model::{Activation, Architecture, BuiltinModel, Network, OnnxModel};
 use crate::perturb;
-use crate::schema::{Family, Kind};
+use crate::registry;
 
 use super::ExecError;
-use values::{not_implemented, number, parameter, strings, word, Declaration};
+use values::{not_implemented, parameter, strings, word};
 
-mod attack;
-mod corruption;
-mod geometric;
-mod noise;
-mod tabular;
 mod values;
 
 /// The source and selection a dataset declaration describes.
@@ -169,9 +165,9 @@ fn architecture(model: &str, arch: &Call) -> Result<Architecture, ExecError> {
     })
 }
 
-/// The runtime perturbation of member `member` of perturbation `id`; an ensemble's parts are
-/// bound from the same `perturbations`. `feature_stats` gives the statistics of the data set's
-/// features, asked for only by the perturbations they scale (the tabular family).
+/// The runtime perturbation of member `member` of perturbation `id`, bound by its built-in; an
+/// ensemble's parts are bound first, from the same `perturbations`. `feature_stats` gives the
+/// statistics of the data set's features, asked for only by the built-ins they scale.
 pub fn perturbation(
     perturbations: &[Perturbation],
     id: PerturbationId,
@@ -179,61 +175,43 @@ pub fn perturbation(
     feature_stats: &dyn Fn() -> Result<Arc<perturb::FeatureStats>, ExecError>,
 ) -> Result<Box<dyn perturb::Perturbation>, ExecError> {
     let perturbation = &perturbations[id];
-    let declaration = Declaration {
-        name: &perturbation.name,
-        label: &perturbation.members[member].label,
-        schema: perturbation.schema.name,
-        params: &perturbation.members[member].params,
-    };
-    match perturbation.schema.kind {
-        Kind::Perturbation(Family::Noise) => noise::bind(&declaration),
-        Kind::Perturbation(Family::GradientAttack | Family::BlackBoxAttack) => {
-            attack::bind(&declaration)
+    let name = perturbation.schema.name;
+    let builtin =
+        registry::perturbation(name).ok_or_else(|| not_implemented("perturbation", name))?;
+    let chosen = &perturbation.members[member];
+    let mut parts = Vec::new();
+    for part in &chosen.parts {
+        if let Target::Members {
+            perturbation: part,
+            members,
+        } = part
+        {
+            for &k in members {
+                parts.push(self::perturbation(perturbations, *part, k, feature_stats)?);
+            }
         }
-        Kind::Perturbation(Family::Corruption) => corruption::bind(&declaration),
-        Kind::Perturbation(Family::Geometric) => geometric::bind(&declaration),
-        Kind::Perturbation(Family::Tabular) => tabular::bind(&declaration, feature_stats()?),
-        Kind::Perturbation(Family::Ensemble) => {
-            attack::worst_of(&perturbation.members[member].parts, |part, k| {
-                self::perturbation(perturbations, part, k, feature_stats)
-            })
-        }
-        _ => Err(not_implemented("perturbation", declaration.schema)),
     }
+    let inputs = perturb::Inputs {
+        feature_stats: match builtin.needs_feature_stats() {
+            true => Some(feature_stats()?),
+            false => None,
+        },
+        parts,
+    };
+    builtin
+        .bind(&chosen.params, inputs)
+        .map_err(|error| match error {
+            perturb::BindError::Parameter(problem) => parameter(&perturbation.name, problem),
+            perturb::BindError::Perturb(source) => ExecError::Perturb {
+                perturbation: chosen.label.clone(),
+                source,
+            },
+        })
 }
 
-/// The streaming metric a metric call computes.
-pub fn metric(call: &MetricCall) -> Result<StreamingMetric, ExecError> {
-    Ok(match call.schema.name {
-        "accuracy" => StreamingMetric::Accuracy,
-        "error" => StreamingMetric::Error,
-        "robust_accuracy" => StreamingMetric::RobustAccuracy,
-        "flip_rate" => StreamingMetric::FlipRate,
-        "attack_success_rate" => StreamingMetric::AttackSuccessRate,
-        "confidence_drop" => StreamingMetric::ConfidenceDrop,
-        "ece" => StreamingMetric::Ece {
-            bins: number(&call.params, "bins").map_or(DEFAULT_BINS, |b| b as usize),
-        },
-        "f1" => StreamingMetric::F1 {
-            average: match word(&call.params, "average") {
-                Some("micro") => F1Average::Micro,
-                Some("weighted") => F1Average::Weighted,
-                _ => F1Average::Macro,
-            },
-        },
-        "class_accuracy" => StreamingMetric::ClassAccuracy {
-            class: number(&call.params, "class").map_or(0, |c| c as u32),
-        },
-        "perturbation_norm" => StreamingMetric::PerturbationNorm {
-            norm: match word(&call.params, "norm") {
-                Some("l2") => Norm::L2,
-                _ => Norm::Linf,
-            },
-            statistic: match word(&call.params, "statistic") {
-                Some("median") => Statistic::Median,
-                _ => Statistic::Mean,
-            },
-        },
-        other => return Err(not_implemented("metric", other)),
-    })
+/// The built-in a metric call names, and how its value is computed.
+pub fn metric(call: &MetricCall) -> Result<(&'static dyn MetricBuiltin, Evaluation), ExecError> {
+    let name = call.schema.name;
+    let builtin = registry::metric(name).ok_or_else(|| not_implemented("metric", name))?;
+    Ok((builtin, builtin.evaluation(&call.params)))
 }

@@ -55,7 +55,7 @@ impl CorruptionKind {
     ];
 
     /// The built-in's name, as a spec writes it.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             CorruptionKind::GaussianBlur => "gaussian_blur",
             CorruptionKind::DefocusBlur => "defocus_blur",

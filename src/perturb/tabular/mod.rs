@@ -7,16 +7,48 @@ mod stats;
 pub use kinds::{FeatureDropout, FeatureNoise, Quantize};
 pub use stats::FeatureStats;
 
-use super::IMMUTABLE;
-use crate::schema::{Bounds, Family, Kind, Param, Schema, Type};
+use std::sync::Arc;
+
+use super::builtin::{immutable, required, BindError, Inputs, PerturbationBuiltin};
+use super::{Feature, PerturbError, Perturbation, IMMUTABLE};
+use crate::schema::{Args, Bounds, Family, Kind, Param, Schema, Type};
+
+/// A tabular perturbation: one strength, the features left unchanged, and the statistics of the
+/// data set's features that scale it.
+pub struct TabularBuiltin {
+    schema: Schema,
+    /// The parameter that gives the strength.
+    strength: &'static str,
+    make: MakeTabular,
+}
+
+/// Builds the runtime perturbation from its strength, its unchanged features and the statistics.
+type MakeTabular =
+    fn(f64, Vec<Feature>, Arc<FeatureStats>) -> Result<Box<dyn Perturbation>, PerturbError>;
+
+impl PerturbationBuiltin for TabularBuiltin {
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn needs_feature_stats(&self) -> bool {
+        true
+    }
+
+    fn bind(&self, args: &dyn Args, inputs: Inputs) -> Result<Box<dyn Perturbation>, BindError> {
+        let strength = required(args, &self.schema, self.strength)?;
+        let stats = inputs.feature_stats(self.schema.name)?;
+        Ok((self.make)(strength, immutable(args), stats)?)
+    }
+}
 
 const fn tabular(name: &'static str, summary: &'static str, params: &'static [Param]) -> Schema {
     Schema::new(name, Kind::Perturbation(Family::Tabular), summary, params)
 }
 
-/// Every tabular perturbation.
-pub static SCHEMAS: &[Schema] = &[
-    tabular(
+/// `feature_noise`.
+pub static FEATURE_NOISE: TabularBuiltin = TabularBuiltin {
+    schema: tabular(
         "feature_noise",
         "adds Gaussian noise scaled by each feature's standard deviation",
         &[
@@ -26,7 +58,13 @@ pub static SCHEMAS: &[Schema] = &[
             IMMUTABLE,
         ],
     ),
-    tabular(
+    strength: "sigma",
+    make: |sigma, immutable, stats| Ok(Box::new(FeatureNoise::new(sigma, immutable, stats)?)),
+};
+
+/// `feature_dropout`.
+pub static FEATURE_DROPOUT: TabularBuiltin = TabularBuiltin {
+    schema: tabular(
         "feature_dropout",
         "replaces a random fraction of feature values with the feature's mean",
         &[
@@ -40,7 +78,13 @@ pub static SCHEMAS: &[Schema] = &[
         "Yoon, Jordon & van der Schaar, ICML 2018 (GAIN): values missing completely at random, \
              the mask of `binary_sampler` in jsyoon0823/GAIN utils.py; then mean imputation",
     )),
-    tabular(
+    strength: "rate",
+    make: |rate, immutable, stats| Ok(Box::new(FeatureDropout::new(rate, immutable, stats)?)),
+};
+
+/// `quantize`.
+pub static QUANTIZE: TabularBuiltin = TabularBuiltin {
+    schema: tabular(
         "quantize",
         "rounds each feature to 2^bits levels over its observed range",
         &[
@@ -55,4 +99,7 @@ pub static SCHEMAS: &[Schema] = &[
              Adversarial Robustness Toolbox's `FeatureSqueezing`, per feature over its observed \
              [min, max]",
     )),
-];
+    strength: "bits",
+    // The checker typed `bits` an integer in 1..16; `Quantize::new` checks it again.
+    make: |bits, immutable, stats| Ok(Box::new(Quantize::new(bits as u32, immutable, stats)?)),
+};
