@@ -1,22 +1,23 @@
 //! ONNX models: the protobuf messages ([`proto`]) and the model's signature (inputs, outputs,
-//! operator sets, operators), read before anything runs.
+//! operator sets, operators), read before anything runs; the operator registry
+//! (`registry.rs`, one entry per operator under `ops/`), from which the graph compiler
+//! (`compile.rs`) and the FLOP estimate ([`flops_of_onnx`]) both work.
 
 mod attributes;
 mod compile;
 mod decode;
-mod elementwise;
-mod eval;
+mod flops;
+mod infer;
 mod model;
 #[cfg(test)]
 mod op_tests;
 mod ops;
 pub mod proto;
-mod reduce;
-mod shapes;
-mod slice_pad;
+mod registry;
 
+pub use flops::{flops_of_onnx, FlopsError};
 pub use model::OnnxModel;
-pub use ops::SUPPORTED as SUPPORTED_OPERATORS;
+pub use registry::supported_operators;
 
 use std::collections::BTreeSet;
 use std::io::Read;
