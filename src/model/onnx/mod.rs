@@ -89,9 +89,16 @@ pub fn element_type(code: i32) -> Option<ElementType> {
 /// An ONNX file has no header apart from its graph, so the whole file is read (at most
 /// [`MAX_MODEL_BYTES`]) and decoded; initializer data is not copied.
 pub fn read_signature(path: &Path) -> Result<Signature, HeaderError> {
-    let error = |problem| HeaderError::new(path, problem);
+    read_with_signature(path).map(|(_, signature)| signature)
+}
+
+/// Reads and decodes the ONNX model at `path`, with its signature (the link step keeps the
+/// graph to follow its shapes).
+pub fn read_with_signature(path: &Path) -> Result<(ModelProto, Signature), HeaderError> {
     let model = read_model(path)?;
-    signature(&model).map_err(|text| error(HeaderProblem::Invalid(text)))
+    let signature =
+        signature(&model).map_err(|text| HeaderError::new(path, HeaderProblem::Invalid(text)))?;
+    Ok((model, signature))
 }
 
 /// Reads and decodes the ONNX model at `path`.
