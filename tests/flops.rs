@@ -10,9 +10,9 @@ use std::process::Command;
 use insta_cmd::get_cargo_bin;
 use prost::Message;
 use rbench::check::{self, FsLoader, ModelFormat, Spec};
+use rbench::link::flops_of_architecture;
 use rbench::model::flops::{flops_of_onnx, FlopsError};
 use rbench::model::onnx::proto::{AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto};
-use rbench::plan::architecture_flops::flops_of_architecture;
 use rbench::syntax::{self, FileId, SourceFile};
 use support::onnx::{
     self, batched_value, int, ints, raw_int64_tensor, shape_only_tensor, tensor_attribute,

@@ -7,19 +7,23 @@
 //! reported, each a [`LinkError`] with a stable code `rbench::link::<kind>`.
 
 mod architecture;
+mod architecture_flops;
 mod datasets;
 mod error;
+mod flops;
 mod models;
 mod reach;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+pub use architecture_flops::flops_of_architecture;
 pub use error::{LinkError, LinkErrors};
 pub use reach::Reach;
 
-use crate::check::Spec;
+use crate::check::{DatasetId, ModelFormat, ModelId, Spec};
 use crate::data::{ElementType, HeaderError, HeaderProblem};
+use crate::model::onnx::proto::ModelProto;
 use crate::model::onnx::Signature;
 use crate::syntax::Span;
 
@@ -29,6 +33,9 @@ use crate::syntax::Span;
 pub struct Linked {
     pub datasets: Vec<LinkedDataset>,
     pub models: Vec<LinkedModel>,
+    /// The FLOPs of one forward pass of each evaluated (model, data set) pair on one sample
+    /// ([`crate::model::flops`]), or why they are unknown.
+    pub flops: BTreeMap<(ModelId, DatasetId), Result<u64, String>>,
 }
 
 /// What a data set's files hold; every field `None` when nothing is known before loading.
@@ -68,6 +75,7 @@ pub fn link(spec: &Spec, reach: Reach) -> Result<Linked, LinkErrors> {
             .unwrap_or_default(),
         text: &root.text,
         errors: Vec::new(),
+        graphs: HashMap::new(),
     };
     let refused = match reach {
         Reach::Project => linker.refuse_outside(spec),
@@ -94,7 +102,7 @@ pub fn link(spec: &Spec, reach: Reach) -> Result<Linked, LinkErrors> {
         .iter()
         .map(|e| (e.model, e.dataset))
         .collect();
-    for (model, dataset) in pairs {
+    for &(model, dataset) in &pairs {
         if let (Some(Some(linked_model)), Some(Some(linked_data))) =
             (models.get(model), datasets.get(dataset))
         {
@@ -110,12 +118,27 @@ pub fn link(spec: &Spec, reach: Reach) -> Result<Linked, LinkErrors> {
         return Err(LinkErrors::new(root, linker.errors));
     }
     // Without errors, `None` only stands for a declaration the checker left incomplete.
+    let datasets: Vec<LinkedDataset> = datasets
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
+    let models: Vec<LinkedModel> = models.into_iter().map(Option::unwrap_or_default).collect();
+    let flops = pairs
+        .into_iter()
+        .map(|(model, dataset)| {
+            let declared = &spec.models[model];
+            let graph = match &declared.format {
+                ModelFormat::Onnx { path } => linker.graphs.get(path.as_path()),
+                ModelFormat::Safetensors { .. } => None,
+            };
+            let forward = flops::forward_flops(declared, &models[model], &datasets[dataset], graph);
+            ((model, dataset), forward)
+        })
+        .collect();
     Ok(Linked {
-        datasets: datasets
-            .into_iter()
-            .map(Option::unwrap_or_default)
-            .collect(),
-        models: models.into_iter().map(Option::unwrap_or_default).collect(),
+        datasets,
+        models,
+        flops,
     })
 }
 
@@ -126,6 +149,8 @@ struct Linker<'s> {
     /// The spec's text, to narrow declaration spans to their first line.
     text: &'s str,
     errors: Vec<LinkError>,
+    /// The decoded ONNX graphs, by path, for their FLOPs.
+    graphs: HashMap<PathBuf, ModelProto>,
 }
 
 impl Linker<'_> {

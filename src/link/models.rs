@@ -22,10 +22,11 @@ impl Linker<'_> {
 
     fn onnx(&mut self, model: &Model, path: &Path) -> Option<LinkedModel> {
         let span = self.header_line(model.span);
-        let signature = match onnx::read_signature(path) {
-            Ok(signature) => signature,
+        let (graph, signature) = match onnx::read_with_signature(path) {
+            Ok(read) => read,
             Err(e) => return self.file_error(e, "the ONNX model", "an ONNX model", span),
         };
+        self.graphs.insert(path.to_path_buf(), graph);
         let before = self.errors.len();
         let input = self.onnx_input(model, &signature, span);
         let classes = self.onnx_classes(model, &signature, span);

@@ -7,12 +7,11 @@
 //! 1→32 and one 32→64 (each with 2×2 max pooling) and fully connected layers 3136→128→10 on
 //! 28×28 images is 8,482,304.
 //!
-//! ONNX graphs are counted by following shapes through the graph ([`flops_of_onnx`]), which
-//! knows the common operators and names the first one it does not. Built-in architectures are
-//! counted from their definition by the plan stage (`plan::architecture_flops`), which reads the
-//! checked `arch` call.
+//! ONNX graphs are counted by following shapes through the graph ([`flops_of_onnx`]) with the
+//! shape rule of each operator's registry entry (`model::onnx::registry`), which names the first
+//! operator it does not know. Built-in architectures are counted from their definition
+//! (`link::flops_of_architecture`, from the checked `arch` call). The link step computes both
+//! for every model and data set a spec evaluates (`link::Linked::flops`), and the plan reads
+//! them from there.
 
-mod onnx;
-mod shapes;
-
-pub use onnx::{flops_of_onnx, FlopsError};
+pub use super::onnx::{flops_of_onnx, FlopsError};

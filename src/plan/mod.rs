@@ -3,10 +3,10 @@
 //! duplicates, topological waves and a cost estimate: model passes per sample and, when the
 //! plan is built from linked files ([`build_with`]), FLOPs.
 
-pub mod architecture_flops;
 mod build;
 mod cost;
 mod export;
+mod flops;
 mod identity;
 mod node;
 
@@ -14,8 +14,8 @@ use petgraph::graph::{Graph, NodeIndex};
 use petgraph::Direction;
 use serde::Serialize;
 
-pub use cost::{FlopsEstimate, ModelFlops};
 pub use export::{to_dot, to_json, to_mermaid};
+pub use flops::{FlopsEstimate, ModelFlops};
 pub use identity::Identity;
 pub use node::{Branch, Cost, Node, NodeId, NodeKind};
 
@@ -99,11 +99,11 @@ pub fn build(spec: &Spec) -> Plan {
 }
 
 /// Builds the plan of a checked spec; with what the link step read of its files, also
-/// estimates FLOPs (reading the ONNX graphs again to follow their shapes).
+/// carries the FLOPs the link step computed (reading no file).
 pub fn build_with(spec: &Spec, linked: Option<&Linked>) -> Plan {
     let mut graph = build::Builder::new(spec).build();
     let waves = waves(&mut graph);
-    let flops = linked.map(|linked| cost::estimate_flops(spec, linked, &mut graph));
+    let flops = linked.map(|linked| flops::estimate_flops(spec, linked, &mut graph));
     Plan {
         graph,
         waves,

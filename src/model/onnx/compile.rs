@@ -1,6 +1,6 @@
 //! Compiling an ONNX graph into a [`Program`]: initializers decoded once, the nodes the output
-//! needs put in dependency order, each compiled into an [`Op`], nodes whose inputs are all
-//! constant folded, and every value given a slot.
+//! needs put in dependency order, each compiled by its operator's registry entry into a
+//! [`Kernel`], nodes whose inputs are all constant folded, and every value given a slot.
 //!
 //! The logits rule: the model's output is the first graph output whose recorded shape has rank 2
 //! or more (classifiers that output a label first have class scores after it), or else the first
@@ -8,13 +8,18 @@
 //! and its input is the logits, so gradients are taken through the scores before normalisation.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use candle_core::Tensor;
 
-use super::attributes::Attributes;
 use super::decode;
-use super::ops::{self, Context, Op};
+use super::ops::activation::Relu;
+use super::ops::constant::Constant;
+use super::ops::conv::{Conv, ConvReluMaxPool};
+use super::ops::pool::MaxPool;
+use super::ops::softmax::Softmax;
 use super::proto::{GraphProto, ModelProto, NodeProto};
+use super::registry::{self, Context, Kernel};
 use super::value_signature;
 use crate::model::network::ModelError;
 use crate::model::run;
@@ -36,7 +41,7 @@ pub(crate) struct Program {
 /// One operator application.
 #[derive(Debug, Clone)]
 struct Step {
-    op: Op,
+    op: Arc<dyn Kernel>,
     inputs: Vec<usize>,
     output: usize,
     /// The node and its operator, for run-time errors.
@@ -144,8 +149,9 @@ impl Program {
             let node = &graph.node[producer];
             let op = operator(node);
             if matches!(op.as_str(), "Softmax" | "LogSoftmax") {
-                let compiled = ops::compile(node, &op, &label(node, producer), &compiler)?;
-                if compiled.op.is_class_softmax() {
+                let compiled = registry::compile(node, &op, &label(node, producer), &compiler)?;
+                let softmax = compiled.op.downcast::<Softmax>();
+                if softmax.is_some_and(Softmax::is_class_softmax) {
                     output = compiled.inputs.first().copied().unwrap_or(output);
                 }
             }
@@ -157,14 +163,7 @@ impl Program {
             let node = &graph.node[index];
             let op = operator(node);
             let label = label(node, index);
-            if op == "Constant" {
-                let value = constant(node, &label)?;
-                for name in node.output.iter().take(1) {
-                    compiler.constants.insert(name, value.clone());
-                }
-                continue;
-            }
-            let compiled = ops::compile(node, &op, &label, &compiler)?;
+            let compiled = registry::compile(node, &op, &label, &compiler)?;
             let Some(output) = node.output.first().map(String::as_str) else {
                 continue;
             };
@@ -173,7 +172,9 @@ impl Program {
                 .iter()
                 .map(|name| compiler.constants.get(name))
                 .collect();
-            if let Some(values) = constant_inputs.filter(|v| !v.is_empty()) {
+            // A `Constant` reads nothing; any other node is folded when it reads constants only.
+            let is_constant = compiled.op.downcast::<Constant>().is_some();
+            if let Some(values) = constant_inputs.filter(|v| is_constant || !v.is_empty()) {
                 let folded = compiled.op.eval(&values).map_err(|e| {
                     malformed(path, format!("node `{label}` ({op}): {}", run::message(&e)))
                 })?;
@@ -371,37 +372,6 @@ fn dependency_order(
     Ok(order)
 }
 
-/// The value of a `Constant` node.
-fn constant(node: &NodeProto, label: &str) -> Result<Tensor, ModelError> {
-    let attributes = Attributes::new(
-        node,
-        "Constant",
-        label,
-        &[
-            "value",
-            "value_float",
-            "value_floats",
-            "value_int",
-            "value_ints",
-        ],
-    )?;
-    let device = &candle_core::Device::Cpu;
-    let value = if let Some(tensor) = attributes.tensor("value") {
-        decode::tensor(tensor).map_err(|e| attributes.unsupported(e))?
-    } else if let Some(value) = attributes.float("value_float") {
-        Tensor::new(value, device).map_err(|e| attributes.unsupported(run::message(&e)))?
-    } else if let Some(values) = attributes.floats("value_floats") {
-        Tensor::new(values, device).map_err(|e| attributes.unsupported(run::message(&e)))?
-    } else if let Some(value) = attributes.int("value_int")? {
-        Tensor::new(value, device).map_err(|e| attributes.unsupported(run::message(&e)))?
-    } else if let Some(values) = attributes.ints("value_ints") {
-        Tensor::new(values, device).map_err(|e| attributes.unsupported(run::message(&e)))?
-    } else {
-        return Err(attributes.unsupported("it has no value"));
-    };
-    Ok(value)
-}
-
 /// Replaces each `Conv` → `Relu` → `MaxPool` chain whose intermediate values no other step reads
 /// (nor the output) by one fused step (`model::conv_block`), where the pool was: the chain's
 /// full-size activations then never leave the cache.
@@ -426,7 +396,7 @@ fn fuse_conv_relu_max_pool(steps: Vec<Step>, output: usize) -> Vec<Step> {
     let mut fused: HashMap<usize, Step> = HashMap::new();
     let mut absorbed = HashSet::new();
     for (at, pool) in steps.iter().enumerate() {
-        let Op::MaxPool(window) = &pool.op else {
+        let Some(MaxPool(window)) = pool.op.downcast() else {
             continue;
         };
         let Some(r) = pool.inputs.first().and_then(|&slot| sole_producer(slot)) else {
@@ -437,14 +407,14 @@ fn fuse_conv_relu_max_pool(steps: Vec<Step>, output: usize) -> Vec<Step> {
             continue;
         };
         let conv = &steps[c];
-        let (Op::Relu, Op::Conv(convolution)) = (&relu.op, &conv.op) else {
+        let (Some(Relu), Some(Conv(convolution))) = (relu.op.downcast(), conv.op.downcast()) else {
             continue;
         };
         let step = Step {
-            op: Op::ConvReluMaxPool {
+            op: Arc::new(ConvReluMaxPool {
                 conv: convolution.clone(),
                 pool: window.clone(),
-            },
+            }),
             inputs: conv.inputs.clone(),
             output: pool.output,
             label: format!("{}`, `{}`, `{}", conv.label, relu.label, pool.label),
@@ -481,10 +451,12 @@ fn release_after_last_use(steps: &mut [Step], output: usize) {
 mod tests {
     use super::*;
     use crate::model::layers::{Padding, Window};
+    use crate::model::onnx::ops::arithmetic::{Arithmetic, BinaryOp};
+    use crate::model::onnx::ops::conv::Convolution;
 
-    fn step(op: Op, inputs: &[usize], output: usize) -> Step {
+    fn step(op: impl Kernel, inputs: &[usize], output: usize) -> Step {
         Step {
-            op,
+            op: Arc::new(op),
             inputs: inputs.to_vec(),
             output,
             label: format!("#{output}"),
@@ -495,7 +467,7 @@ mod tests {
 
     /// Slots: 0 the input, 1 and 2 the kernel and bias, 3 the convolution, 4 its ReLU, 5 the pool.
     fn chain() -> Vec<Step> {
-        let conv = Op::Conv(ops::Convolution {
+        let conv = Conv(Convolution {
             stride: [1, 1],
             dilation: [1, 1],
             padding: Padding::NONE,
@@ -503,8 +475,8 @@ mod tests {
         });
         vec![
             step(conv, &[0, 1, 2], 3),
-            step(Op::Relu, &[3], 4),
-            step(Op::MaxPool(Window::square(2, 2, 0)), &[4], 5),
+            step(Relu, &[3], 4),
+            step(MaxPool(Window::square(2, 2, 0)), &[4], 5),
         ]
     }
 
@@ -535,7 +507,7 @@ mod tests {
     fn a_chain_whose_activations_are_read_elsewhere_stays_apart() {
         // The ReLU's output is read again, or is the graph's output.
         let mut steps = chain();
-        steps.push(step(Op::Arithmetic(ops::Arithmetic::Add), &[4, 5], 6));
+        steps.push(step(Arithmetic(BinaryOp::Add), &[4, 5], 6));
         let kept = fuse_conv_relu_max_pool(steps, 6);
         assert_eq!(operators(&kept), ["Conv", "Relu", "MaxPool", "Arithmetic"]);
         let kept = fuse_conv_relu_max_pool(chain(), 4);

@@ -1,22 +1,23 @@
 //! ONNX models: the protobuf messages ([`proto`]) and the model's signature (inputs, outputs,
-//! operator sets, operators), read before anything runs.
+//! operator sets, operators), read before anything runs; the operator registry
+//! (`registry.rs`, one entry per operator under `ops/`), from which the graph compiler
+//! (`compile.rs`) and the FLOP estimate ([`flops_of_onnx`]) both work.
 
 mod attributes;
 mod compile;
 mod decode;
-mod elementwise;
-mod eval;
+mod flops;
+mod infer;
 mod model;
 #[cfg(test)]
 mod op_tests;
 mod ops;
 pub mod proto;
-mod reduce;
-mod shapes;
-mod slice_pad;
+mod registry;
 
+pub use flops::{flops_of_onnx, FlopsError};
 pub use model::OnnxModel;
-pub use ops::SUPPORTED as SUPPORTED_OPERATORS;
+pub use registry::supported_operators;
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -88,9 +89,16 @@ pub fn element_type(code: i32) -> Option<ElementType> {
 /// An ONNX file has no header apart from its graph, so the whole file is read (at most
 /// [`MAX_MODEL_BYTES`]) and decoded; initializer data is not copied.
 pub fn read_signature(path: &Path) -> Result<Signature, HeaderError> {
-    let error = |problem| HeaderError::new(path, problem);
+    read_with_signature(path).map(|(_, signature)| signature)
+}
+
+/// Reads and decodes the ONNX model at `path`, with its signature (the link step keeps the
+/// graph to follow its shapes).
+pub fn read_with_signature(path: &Path) -> Result<(ModelProto, Signature), HeaderError> {
     let model = read_model(path)?;
-    signature(&model).map_err(|text| error(HeaderProblem::Invalid(text)))
+    let signature =
+        signature(&model).map_err(|text| HeaderError::new(path, HeaderProblem::Invalid(text)))?;
+    Ok((model, signature))
 }
 
 /// Reads and decodes the ONNX model at `path`.

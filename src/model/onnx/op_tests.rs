@@ -3,11 +3,13 @@
 //! them (<https://onnx.ai/onnx/operators/>), their gradients, and their errors.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use candle_core::{DType, Device, Tensor, Var};
 
-use super::ops::{self, Context, Op};
+use super::ops::layout::Concat;
 use super::proto::{data_type, AttributeProto, NodeProto, TensorProto};
+use super::registry::{self, Context, Kernel};
 use crate::model::network::ModelError;
 
 /// Constants by name, at an operator set version.
@@ -64,7 +66,7 @@ fn compile(
     op: &str,
     constants: &[(&str, Tensor)],
     attributes: Vec<AttributeProto>,
-) -> Result<(Op, usize), ModelError> {
+) -> Result<(Arc<dyn Kernel>, usize), ModelError> {
     let node = NodeProto {
         input: std::iter::once("x")
             .chain(constants.iter().map(|(name, _)| *name))
@@ -84,7 +86,7 @@ fn compile(
             .map(|(name, value)| (name.to_string(), value.clone()))
             .collect(),
     };
-    let compiled = ops::compile(&node, op, "n", &context)?;
+    let compiled = registry::compile(&node, op, "n", &context)?;
     Ok((compiled.op, compiled.inputs.len()))
 }
 
@@ -134,7 +136,7 @@ fn shape_gather_unsqueeze_and_concat_compute_a_flatten_target() {
     assert_eq!(batch.dims(), [0usize; 0]);
     let batch = run("Unsqueeze", &batch, &[("axes", ints(&[0]))], vec![]);
     assert_eq!(values_i64(&batch), [5]);
-    let target = Op::Concat(0).eval(&[&batch, &ints(&[-1])]).expect("concat");
+    let target = Concat(0).eval(&[&batch, &ints(&[-1])]).expect("concat");
     // A target computed at run time is read from the second input.
     let node = NodeProto {
         input: vec!["x".into(), "target".into()],
@@ -146,7 +148,7 @@ fn shape_gather_unsqueeze_and_concat_compute_a_flatten_target() {
         opset: 17,
         values: HashMap::new(),
     };
-    let computed = ops::compile(&node, "Reshape", "n", &context).expect("a reshape");
+    let computed = registry::compile(&node, "Reshape", "n", &context).expect("a reshape");
     assert_eq!(computed.inputs, ["x", "target"]);
     let flat = computed.op.eval(&[&x, &target]).expect("reshape");
     assert_eq!(flat.dims(), [5, 784]);
@@ -404,7 +406,7 @@ fn unsupported_shapes_of_supported_operators_name_the_node() {
         opset: 13,
         values: HashMap::new(),
     };
-    let error = ops::compile(&node, "Clip", "clip1", &context)
+    let error = registry::compile(&node, "Clip", "clip1", &context)
         .err()
         .expect("a computed bound");
     assert_eq!(

@@ -4,10 +4,11 @@
 
 use candle_core::{DType, Device, Tensor};
 
-use super::attributes::Attributes;
-use super::ops::{axis, Context};
+use super::axis;
 use crate::model::layers;
 use crate::model::network::ModelError;
+use crate::model::onnx::attributes::Attributes;
+use crate::model::onnx::registry::Context;
 use crate::model::run;
 
 /// The elements `Slice` keeps along one axis: from `start` towards `end` (excluded) by `step`,

@@ -5,12 +5,62 @@
 
 use candle_core::Tensor;
 
-use super::attributes::Attributes;
-use super::ops::{axis, Context};
+use super::axis;
 use crate::model::network::ModelError;
+use crate::model::onnx::attributes::Attributes;
+use crate::model::onnx::infer::{
+    input, int_attr, ints_or_input, reduce, same_shape, Problem, Value,
+};
+use crate::model::onnx::proto::NodeProto;
+use crate::model::onnx::registry::{self, first, Compiled, Context, Kernel, Node, Operator};
 
-/// The attributes of the reductions.
-pub(crate) const ATTRIBUTES: &[&str] = &["axes", "keepdims", "noop_with_empty_axes"];
+/// The registry entry of `ReduceMean` and `ReduceSum`.
+pub(crate) struct ReduceOperators;
+
+impl Operator for ReduceOperators {
+    fn names(&self) -> &'static [&'static str] {
+        &["ReduceMean", "ReduceSum"]
+    }
+
+    fn attributes(&self, _: &str) -> &'static [&'static str] {
+        &["axes", "keepdims", "noop_with_empty_axes"]
+    }
+
+    fn compile<'a>(&self, node: &Node<'a, '_>) -> Result<Compiled<'a>, ModelError> {
+        let reduce = compile(node.op, &node.attributes, &node.inputs, node.context)?;
+        Ok(node.compiled(reduce, 1))
+    }
+
+    fn infer(&self, node: &NodeProto, inputs: &[Option<&Value>]) -> Result<(Value, u64), Problem> {
+        let axes = ints_or_input(node, inputs, "axes", 1)?.unwrap_or_default();
+        let keep = int_attr(node, "keepdims", 1) != 0;
+        let noop = int_attr(node, "noop_with_empty_axes", 0) != 0;
+        let shape = reduce(&input(inputs, 0)?.shape, &axes, keep, noop)?;
+        Ok((Value::shaped(shape), 0))
+    }
+}
+
+/// The registry entry of `LayerNormalization`.
+pub(crate) struct LayerNormOperator;
+
+impl Operator for LayerNormOperator {
+    fn names(&self) -> &'static [&'static str] {
+        &["LayerNormalization"]
+    }
+
+    fn attributes(&self, _: &str) -> &'static [&'static str] {
+        &["axis", "epsilon", "stash_type"]
+    }
+
+    fn compile<'a>(&self, node: &Node<'a, '_>) -> Result<Compiled<'a>, ModelError> {
+        node.only_first_output("mean and inverse deviation")?;
+        Ok(node.compiled(layer_norm(&node.attributes)?, 3))
+    }
+
+    fn infer(&self, _: &NodeProto, inputs: &[Option<&Value>]) -> Result<(Value, u64), Problem> {
+        same_shape(inputs)
+    }
+}
 
 /// A compiled reduction.
 #[derive(Debug, Clone)]
@@ -25,7 +75,7 @@ pub(crate) struct Reduce {
 
 /// Compiles `ReduceMean` or `ReduceSum`; the axes are the attribute (`ReduceMean` before opset
 /// 18, `ReduceSum` before 13) or a constant second input.
-pub(crate) fn compile(
+fn compile(
     op: &str,
     attributes: &Attributes,
     inputs: &[&str],
@@ -49,9 +99,9 @@ pub(crate) fn compile(
     })
 }
 
-impl Reduce {
-    /// Reduces `x` over the axes.
-    pub(crate) fn eval(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+impl Kernel for Reduce {
+    fn eval(&self, inputs: &[&Tensor]) -> candle_core::Result<Tensor> {
+        let x = first(inputs)?;
         let rank = x.rank();
         let mut axes = if self.axes.is_empty() {
             if self.noop_with_empty_axes {
@@ -85,9 +135,6 @@ impl Reduce {
     }
 }
 
-/// The attributes of `LayerNormalization`.
-pub(crate) const LAYER_NORM_ATTRIBUTES: &[&str] = &["axis", "epsilon", "stash_type"];
-
 /// `LayerNormalization` in inference: `(x - mean) / sqrt(variance + epsilon) · scale + bias`,
 /// mean and (biased) variance over the axes from `axis` on, as `nn.LayerNorm` computes them.
 #[derive(Debug, Clone)]
@@ -97,7 +144,7 @@ pub(crate) struct LayerNorm {
 }
 
 /// Compiles a `LayerNormalization` node, which reads `x`, `scale` and an optional `bias`.
-pub(crate) fn layer_norm(attributes: &Attributes) -> Result<LayerNorm, ModelError> {
+fn layer_norm(attributes: &Attributes) -> Result<LayerNorm, ModelError> {
     if attributes.int_or("stash_type", 1)? != 1 {
         return Err(attributes.unsupported("a `stash_type` other than float"));
     }
@@ -107,14 +154,12 @@ pub(crate) fn layer_norm(attributes: &Attributes) -> Result<LayerNorm, ModelErro
     })
 }
 
-impl LayerNorm {
+impl Kernel for LayerNorm {
     /// Normalises `x` and applies `scale` and `bias` (broadcast over the normalised axes).
-    pub(crate) fn eval(
-        &self,
-        x: &Tensor,
-        scale: &Tensor,
-        bias: Option<&Tensor>,
-    ) -> candle_core::Result<Tensor> {
+    fn eval(&self, inputs: &[&Tensor]) -> candle_core::Result<Tensor> {
+        let x = first(inputs)?;
+        let scale = registry::input(inputs, 1)?;
+        let bias = inputs.get(2).copied();
         let from = axis(self.axis, x.rank())?;
         let axes: Vec<usize> = (from..x.rank()).collect();
         let centred = x.broadcast_sub(&x.mean_keepdim(axes.clone())?)?;

@@ -1,10 +1,10 @@
-//! Shapes through the operators that do no counted work: element-wise arithmetic, reshaping,
-//! joining, indexing and constants. Small integer tensors (shapes, axes, indices) keep their
-//! elements, so that a `Reshape` to a shape computed from `Shape` still has a known target.
+//! The values of shape inference, which the registry's operators follow before anything runs
+//! (the FLOP estimate): a value's shape, and the elements of small integer tensors (shapes,
+//! axes, indices), so that a `Reshape` to a shape computed from `Shape` still has a known
+//! target. Also the rules several operators share: broadcasting, reshaping, joining, indexing,
+//! slicing, transposing, reducing and constants.
 
-use crate::model::onnx::proto::{data_type, NodeProto, TensorProto};
-
-use super::onnx::{attribute, int_attr};
+use super::proto::{data_type, AttributeProto, NodeProto, TensorProto};
 
 /// The largest integer tensor whose elements are kept (shapes, axes and indices are small).
 const MAX_KEPT_INTS: usize = 64;
@@ -12,18 +12,20 @@ const MAX_KEPT_INTS: usize = 64;
 /// A value's shape, and its elements when it is a small integer tensor (shapes, axes, indices)
 /// whose elements are known before running.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Tensor {
+pub(crate) struct Value {
     pub shape: Vec<usize>,
     pub ints: Option<Vec<i64>>,
 }
 
-impl Tensor {
-    pub fn shaped(shape: Vec<usize>) -> Tensor {
-        Tensor { shape, ints: None }
+impl Value {
+    /// A value whose elements are not known.
+    pub fn shaped(shape: Vec<usize>) -> Value {
+        Value { shape, ints: None }
     }
 
-    pub fn ints(shape: Vec<usize>, ints: Vec<i64>) -> Tensor {
-        Tensor {
+    /// An integer value whose elements are known.
+    pub fn ints(shape: Vec<usize>, ints: Vec<i64>) -> Value {
+        Value {
             shape,
             ints: Some(ints),
         }
@@ -31,18 +33,20 @@ impl Tensor {
 }
 
 /// Why one node could not be followed, before it is named.
-pub(super) enum Problem {
+pub(crate) enum Problem {
+    /// An operator rbench has no entry for.
     Unsupported,
+    /// A known operator whose inputs or attributes give no output shape.
     Shape(String),
 }
 
 /// `Err(Problem::Shape(..))` from a message.
-pub(super) fn fail<T>(problem: impl Into<String>) -> Result<T, Problem> {
+pub(crate) fn fail<T>(problem: impl Into<String>) -> Result<T, Problem> {
     Err(Problem::Shape(problem.into()))
 }
 
 /// Two inputs broadcast together; integer elements computed when both are known.
-pub(super) fn elementwise(op: &str, a: &Tensor, b: &Tensor) -> Result<Tensor, Problem> {
+pub(crate) fn elementwise(op: &str, a: &Value, b: &Value) -> Result<Value, Problem> {
     let shape = broadcast(&a.shape, &b.shape)?;
     let ints = match (&a.ints, &b.ints) {
         (Some(x), Some(y)) if x.len() == y.len() || x.len() == 1 || y.len() == 1 => {
@@ -63,11 +67,11 @@ pub(super) fn elementwise(op: &str, a: &Tensor, b: &Tensor) -> Result<Tensor, Pr
         }
         _ => None,
     };
-    Ok(Tensor { shape, ints })
+    Ok(Value { shape, ints })
 }
 
 /// The NumPy broadcast of two shapes.
-pub(super) fn broadcast(a: &[usize], b: &[usize]) -> Result<Vec<usize>, Problem> {
+pub(crate) fn broadcast(a: &[usize], b: &[usize]) -> Result<Vec<usize>, Problem> {
     let rank = a.len().max(b.len());
     let dim = |s: &[usize], i: usize| match i.checked_sub(rank - s.len()) {
         Some(j) => s[j],
@@ -84,10 +88,10 @@ pub(super) fn broadcast(a: &[usize], b: &[usize]) -> Result<Vec<usize>, Problem>
 
 /// `Reshape` to a target known before running: `0` copies a dimension (unless `allowzero`),
 /// `-1` takes what is left.
-pub(super) fn reshape(
+pub(crate) fn reshape(
     node: &NodeProto,
     x: &[usize],
-    target: &Tensor,
+    target: &Value,
 ) -> Result<Vec<usize>, Problem> {
     let Some(target) = &target.ints else {
         return fail("its target shape is computed at run time");
@@ -124,7 +128,7 @@ pub(super) fn reshape(
 }
 
 /// `Concat` along `axis`; integer elements joined when all are known.
-pub(super) fn concat(axis_attr: i64, parts: &[&Tensor]) -> Result<Tensor, Problem> {
+pub(crate) fn concat(axis_attr: i64, parts: &[&Value]) -> Result<Value, Problem> {
     let Some(first) = parts.first() else {
         return fail("it has no inputs");
     };
@@ -144,14 +148,14 @@ pub(super) fn concat(axis_attr: i64, parts: &[&Tensor]) -> Result<Tensor, Proble
         .map(|p| p.ints.clone())
         .collect::<Option<Vec<_>>>()
         .map(|all| all.concat());
-    Ok(Tensor {
+    Ok(Value {
         shape,
         ints: ints.filter(|_| first.shape.len() == 1),
     })
 }
 
 /// `Gather` along `axis`; elements picked when data and indices are known vectors.
-pub(super) fn gather(node: &NodeProto, data: &Tensor, indices: &Tensor) -> Result<Tensor, Problem> {
+pub(crate) fn gather(node: &NodeProto, data: &Value, indices: &Value) -> Result<Value, Problem> {
     let axis = axis(int_attr(node, "axis", 0), data.shape.len())?;
     let shape: Vec<usize> = data.shape[..axis]
         .iter()
@@ -169,12 +173,12 @@ pub(super) fn gather(node: &NodeProto, data: &Tensor, indices: &Tensor) -> Resul
             .collect(),
         _ => None,
     };
-    Ok(Tensor { shape, ints })
+    Ok(Value { shape, ints })
 }
 
 /// `Unsqueeze` (inserts axes of size 1) or `Squeeze` (removes them; all of them without
 /// `axes`); elements are kept.
-pub(super) fn squeeze(insert: bool, x: &Tensor, axes: Option<Vec<i64>>) -> Result<Tensor, Problem> {
+pub(crate) fn squeeze(insert: bool, x: &Value, axes: Option<Vec<i64>>) -> Result<Value, Problem> {
     let mut shape = x.shape.clone();
     if insert {
         let Some(axes) = axes else {
@@ -209,7 +213,7 @@ pub(super) fn squeeze(insert: bool, x: &Tensor, axes: Option<Vec<i64>>) -> Resul
             .map(|i| shape[i])
             .collect();
     }
-    Ok(Tensor {
+    Ok(Value {
         shape,
         ints: x.ints.clone(),
     })
@@ -217,13 +221,13 @@ pub(super) fn squeeze(insert: bool, x: &Tensor, axes: Option<Vec<i64>>) -> Resul
 
 /// `Slice` of `x` from `starts` to `ends` along `axes` (all from the first, when absent) by
 /// `steps` (1 when absent); known integer elements are selected.
-pub(super) fn slice(
-    x: &Tensor,
+pub(crate) fn slice(
+    x: &Value,
     starts: &[i64],
     ends: &[i64],
     axes: Option<Vec<i64>>,
     steps: Option<Vec<i64>>,
-) -> Result<Tensor, Problem> {
+) -> Result<Value, Problem> {
     let axes = axes.unwrap_or_else(|| (0..starts.len() as i64).collect());
     let steps = steps.unwrap_or_else(|| vec![1; starts.len()]);
     if [ends.len(), axes.len(), steps.len()] != [starts.len(); 3] || steps.contains(&0) {
@@ -266,11 +270,11 @@ pub(super) fn slice(
             })
             .collect()
     });
-    Ok(Tensor { shape, ints })
+    Ok(Value { shape, ints })
 }
 
 /// `Transpose` of `x` by `perm` (output axis `i` is input axis `perm[i]`); elements permuted.
-pub(super) fn transpose(x: &Tensor, perm: &[usize]) -> Tensor {
+pub(crate) fn transpose(x: &Value, perm: &[usize]) -> Value {
     let shape: Vec<usize> = perm.iter().map(|&p| x.shape[p]).collect();
     let ints = x.ints.as_ref().map(|values| {
         let strides = strides(&x.shape);
@@ -283,7 +287,7 @@ pub(super) fn transpose(x: &Tensor, perm: &[usize]) -> Tensor {
             })
             .collect()
     });
-    Tensor { shape, ints }
+    Value { shape, ints }
 }
 
 /// The row-major strides of `shape`.
@@ -310,7 +314,7 @@ fn positions(shape: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
 
 /// The shape of a reduction (`ReduceMean`, `ReduceSum`) of `x` over `axes` (every axis when
 /// empty, unless `noop_with_empty_axes`), keeping them as 1 with `keep_dims`.
-pub(super) fn reduce(
+pub(crate) fn reduce(
     x: &[usize],
     axes: &[i64],
     keep_dims: bool,
@@ -335,26 +339,83 @@ pub(super) fn reduce(
         .collect())
 }
 
+/// Input `i` of a node, which must be known.
+pub(crate) fn input<'v>(inputs: &[Option<&'v Value>], i: usize) -> Result<&'v Value, Problem> {
+    match inputs.get(i).copied().flatten() {
+        Some(value) => Ok(value),
+        None => fail(format!("it lacks input {i}")),
+    }
+}
+
+/// The output of an operator whose output has the shape of its first input (elements unknown),
+/// and that does no counted work.
+pub(crate) fn same_shape(inputs: &[Option<&Value>]) -> Result<(Value, u64), Problem> {
+    Ok((Value::shaped(input(inputs, 0)?.shape.clone()), 0))
+}
+
+/// The attribute `name` of `node`.
+pub(crate) fn attribute<'n>(node: &'n NodeProto, name: &str) -> Option<&'n AttributeProto> {
+    node.attribute
+        .iter()
+        .find(|a| a.name.as_deref() == Some(name))
+}
+
+/// The integer attribute `name`, `default` when absent.
+pub(crate) fn int_attr(node: &NodeProto, name: &str, default: i64) -> i64 {
+    attribute(node, name).and_then(|a| a.i).unwrap_or(default)
+}
+
+/// The integer list attribute `name`.
+pub(crate) fn ints_attr<'n>(node: &'n NodeProto, name: &str) -> Option<&'n [i64]> {
+    attribute(node, name).map(|a| a.ints.as_slice())
+}
+
+/// The string attribute `name`.
+pub(crate) fn str_attr<'n>(node: &'n NodeProto, name: &str) -> Option<&'n str> {
+    let bytes = attribute(node, name)?.s.as_deref()?;
+    std::str::from_utf8(bytes).ok()
+}
+
+/// A list of integers given by attribute `name` (older opsets) or else by input `index`;
+/// `None` when neither is there.
+pub(crate) fn ints_or_input(
+    node: &NodeProto,
+    inputs: &[Option<&Value>],
+    name: &str,
+    index: usize,
+) -> Result<Option<Vec<i64>>, Problem> {
+    match ints_attr(node, name) {
+        Some(values) => Ok(Some(values.to_vec())),
+        None => match inputs.get(index).copied().flatten() {
+            None => Ok(None),
+            Some(value) => match &value.ints {
+                Some(ints) => Ok(Some(ints.clone())),
+                None => fail(format!("its {name} are computed at run time")),
+            },
+        },
+    }
+}
+
 /// A `Constant` node's value.
-pub(super) fn constant_node(node: &NodeProto) -> Result<Tensor, Problem> {
+pub(crate) fn constant_node(node: &NodeProto) -> Result<Value, Problem> {
     let attribute = |name| attribute(node, name);
     if let Some(tensor) = attribute("value").and_then(|a| a.t.as_ref()) {
         Ok(constant(tensor))
     } else if let Some(i) = attribute("value_int").and_then(|a| a.i) {
-        Ok(Tensor::ints(vec![], vec![i]))
+        Ok(Value::ints(vec![], vec![i]))
     } else if let Some(a) = attribute("value_ints") {
-        Ok(Tensor::ints(vec![a.ints.len()], a.ints.clone()))
+        Ok(Value::ints(vec![a.ints.len()], a.ints.clone()))
     } else if attribute("value_float").is_some() {
-        Ok(Tensor::shaped(vec![]))
+        Ok(Value::shaped(vec![]))
     } else if let Some(a) = attribute("value_floats") {
-        Ok(Tensor::shaped(vec![a.floats.len()]))
+        Ok(Value::shaped(vec![a.floats.len()]))
     } else {
         fail("its value is not a tensor, an integer or a float")
     }
 }
 
 /// An initializer or constant tensor: its shape, and its elements when a small integer one.
-pub(super) fn constant(tensor: &TensorProto) -> Tensor {
+pub(crate) fn constant(tensor: &TensorProto) -> Value {
     let shape: Vec<usize> = tensor
         .dims
         .iter()
@@ -378,14 +439,14 @@ pub(super) fn constant(tensor: &TensorProto) -> Tensor {
             .collect(),
         _ => None,
     };
-    Tensor {
+    Value {
         shape,
         ints: ints.filter(|ints| ints.len() == count),
     }
 }
 
 /// An axis in `0..rank`, counting negative ones from the end.
-pub(super) fn axis(axis: i64, rank: usize) -> Result<usize, Problem> {
+pub(crate) fn axis(axis: i64, rank: usize) -> Result<usize, Problem> {
     let resolved = if axis < 0 { axis + rank as i64 } else { axis };
     match usize::try_from(resolved) {
         Ok(a) if a < rank => Ok(a),
@@ -393,11 +454,11 @@ pub(super) fn axis(axis: i64, rank: usize) -> Result<usize, Problem> {
     }
 }
 
-pub(super) fn product(dims: &[usize]) -> u64 {
+pub(crate) fn product(dims: &[usize]) -> u64 {
     dims.iter().fold(1u64, |p, &d| p.saturating_mul(d as u64))
 }
 
-pub(super) fn non_negative(name: &str, values: &[i64]) -> Result<Vec<usize>, Problem> {
+pub(crate) fn non_negative(name: &str, values: &[i64]) -> Result<Vec<usize>, Problem> {
     values
         .iter()
         .map(|&v| match usize::try_from(v) {
@@ -411,7 +472,7 @@ pub(super) fn non_negative(name: &str, values: &[i64]) -> Result<Vec<usize>, Pro
 mod tests {
     use super::*;
 
-    fn shape_of(result: Result<Tensor, Problem>) -> Tensor {
+    fn shape_of(result: Result<Value, Problem>) -> Value {
         match result {
             Ok(tensor) => tensor,
             Err(Problem::Shape(problem)) => panic!("{problem}"),
@@ -421,9 +482,9 @@ mod tests {
 
     #[test]
     fn slices_keep_the_elements_of_known_vectors() {
-        let dims = Tensor::ints(vec![4], vec![8, 3, 32, 32]);
+        let dims = Value::ints(vec![4], vec![8, 3, 32, 32]);
         let tail = shape_of(slice(&dims, &[-2], &[i64::MAX], None, None));
-        assert_eq!(tail, Tensor::ints(vec![2], vec![32, 32]));
+        assert_eq!(tail, Value::ints(vec![2], vec![32, 32]));
         let reversed = shape_of(slice(
             &dims,
             &[-1],
@@ -431,14 +492,14 @@ mod tests {
             Some(vec![0]),
             Some(vec![-2]),
         ));
-        assert_eq!(reversed, Tensor::ints(vec![2], vec![32, 3]));
-        let x = Tensor::shaped(vec![2, 10, 5]);
+        assert_eq!(reversed, Value::ints(vec![2], vec![32, 3]));
+        let x = Value::shaped(vec![2, 10, 5]);
         let every_third = shape_of(slice(&x, &[1], &[10], Some(vec![1]), Some(vec![3])));
-        assert_eq!(every_third, Tensor::shaped(vec![2, 3, 5]));
+        assert_eq!(every_third, Value::shaped(vec![2, 3, 5]));
         assert!(slice(&x, &[0], &[1, 2], None, None).is_err());
         // PyTorch's pads of `F.pad`: [[0, 0], [0, 0], [1, 1], [2, 2]] reversed row-wise, then
         // transposed and flattened into ONNX's [begins..., ends...].
-        let pairs = Tensor::ints(vec![4, 2], vec![0, 0, 0, 0, 1, 1, 2, 2]);
+        let pairs = Value::ints(vec![4, 2], vec![0, 0, 0, 0, 1, 1, 2, 2]);
         let reversed = shape_of(slice(
             &pairs,
             &[-1],

@@ -6,10 +6,61 @@
 
 use candle_core::Tensor;
 
-use super::attributes::Attributes;
-use super::ops::Context;
 use crate::model::network::ModelError;
+use crate::model::onnx::attributes::Attributes;
+use crate::model::onnx::infer::{elementwise, input, same_shape, Problem, Value};
+use crate::model::onnx::proto::NodeProto;
+use crate::model::onnx::registry::{self, first, Compiled, Context, Kernel, Node, Operator};
 use crate::model::run;
+
+/// The registry entry of the element-wise operators.
+pub(crate) struct ElementwiseOperators;
+
+impl Operator for ElementwiseOperators {
+    fn names(&self) -> &'static [&'static str] {
+        &[
+            "Exp",
+            "Log",
+            "Neg",
+            "Abs",
+            "Sqrt",
+            "Reciprocal",
+            "Erf",
+            "HardSwish",
+            "Pow",
+            "Max",
+            "Min",
+            "Gelu",
+            "Elu",
+            "HardSigmoid",
+            "Clip",
+        ]
+    }
+
+    fn attributes(&self, op: &str) -> &'static [&'static str] {
+        match op {
+            "Gelu" => &["approximate"],
+            "Elu" => &["alpha"],
+            "HardSigmoid" => &["alpha", "beta"],
+            "Clip" => &["min", "max"],
+            _ => &[],
+        }
+    }
+
+    fn compile<'a>(&self, node: &Node<'a, '_>) -> Result<Compiled<'a>, ModelError> {
+        let (op, count) = compile(node.op, &node.attributes, &node.inputs, node.context)?;
+        Ok(node.compiled(op, count))
+    }
+
+    fn infer(&self, node: &NodeProto, inputs: &[Option<&Value>]) -> Result<(Value, u64), Problem> {
+        match node.op_type.as_deref().unwrap_or_default() {
+            op @ ("Pow" | "Max" | "Min") => {
+                Ok((elementwise(op, input(inputs, 0)?, input(inputs, 1)?)?, 0))
+            }
+            _ => same_shape(inputs),
+        }
+    }
+}
 
 /// A compiled element-wise operator.
 #[derive(Debug, Clone)]
@@ -46,22 +97,9 @@ pub(crate) enum Elementwise {
     },
 }
 
-/// The attributes each element-wise operator reads; `None` for another operator.
-pub(crate) fn known_attributes(op: &str) -> Option<&'static [&'static str]> {
-    Some(match op {
-        "Exp" | "Log" | "Neg" | "Abs" | "Sqrt" | "Reciprocal" | "Erf" | "HardSwish" | "Pow"
-        | "Max" | "Min" => &[],
-        "Gelu" => &["approximate"],
-        "Elu" => &["alpha"],
-        "HardSigmoid" => &["alpha", "beta"],
-        "Clip" => &["min", "max"],
-        _ => return None,
-    })
-}
-
 /// Compiles the element-wise operator `op` whose inputs are `inputs`. Returns the operator and
 /// how many leading inputs it reads at run time.
-pub(crate) fn compile(
+fn compile(
     op: &str,
     attributes: &Attributes,
     inputs: &[&str],
@@ -129,9 +167,9 @@ pub(crate) fn compile(
     Ok((compiled, 1))
 }
 
-impl Elementwise {
-    /// Applies the operator to its run-time inputs (`x` first).
-    pub(crate) fn eval(&self, x: &Tensor, inputs: &[&Tensor]) -> candle_core::Result<Tensor> {
+impl Kernel for Elementwise {
+    fn eval(&self, inputs: &[&Tensor]) -> candle_core::Result<Tensor> {
+        let x = first(inputs)?;
         match self {
             Elementwise::Exp => x.exp(),
             Elementwise::Log => x.log(),
@@ -157,10 +195,7 @@ impl Elementwise {
             }
             Elementwise::Pow(exponent) => pow(x, *exponent),
             Elementwise::Extremum { max } => {
-                let y = inputs
-                    .get(1)
-                    .copied()
-                    .ok_or_else(|| candle_core::Error::Msg("a missing input 1".into()))?;
+                let y = registry::input(inputs, 1)?;
                 match max {
                     true => x.broadcast_maximum(y),
                     false => x.broadcast_minimum(y),

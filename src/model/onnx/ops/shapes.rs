@@ -11,13 +11,135 @@
 
 use candle_core::{DType, Device, Tensor};
 
-use super::attributes::Attributes;
-use super::decode;
-use super::ops::{axis, Context};
-use super::proto::data_type;
+use super::axis;
 use super::slice_pad::{self, PadAxis, PadMode, SliceAxis};
 use crate::model::network::ModelError;
+use crate::model::onnx::attributes::Attributes;
+use crate::model::onnx::decode;
+use crate::model::onnx::infer::{
+    self, attribute, constant, fail, gather, input, int_attr, ints_attr, ints_or_input,
+    non_negative, product, slice, squeeze, Problem, Value,
+};
+use crate::model::onnx::proto::{data_type, NodeProto};
+use crate::model::onnx::registry::{self, first, Compiled, Context, Kernel, Node, Operator};
 use crate::model::run;
+
+/// The registry entry of the shape operators.
+pub(crate) struct ShapeOperators;
+
+impl Operator for ShapeOperators {
+    fn names(&self) -> &'static [&'static str] {
+        &[
+            "Shape",
+            "Gather",
+            "Unsqueeze",
+            "Squeeze",
+            "Slice",
+            "Pad",
+            "ConstantOfShape",
+            "Cast",
+        ]
+    }
+
+    fn attributes(&self, op: &str) -> &'static [&'static str] {
+        match op {
+            "Shape" => &["start", "end"],
+            "Gather" => &["axis"],
+            "Unsqueeze" | "Squeeze" => &["axes"],
+            "Slice" => &["starts", "ends", "axes"],
+            "Pad" => &["mode", "pads", "value"],
+            "ConstantOfShape" => &["value"],
+            _ => &["to", "saturate"],
+        }
+    }
+
+    fn compile<'a>(&self, node: &Node<'a, '_>) -> Result<Compiled<'a>, ModelError> {
+        let (op, count) = compile(node.op, &node.attributes, &node.inputs, node.context)?;
+        Ok(node.compiled(op, count))
+    }
+
+    fn infer(&self, node: &NodeProto, inputs: &[Option<&Value>]) -> Result<(Value, u64), Problem> {
+        let op = node.op_type.as_deref().unwrap_or_default();
+        Ok((infer_shape(op, node, inputs)?, 0))
+    }
+}
+
+/// The output of a shape operator on values known before running.
+fn infer_shape(op: &str, node: &NodeProto, inputs: &[Option<&Value>]) -> Result<Value, Problem> {
+    let x = input(inputs, 0)?;
+    match op {
+        "Shape" => {
+            let rank = x.shape.len() as i64;
+            let clamp = |i: i64| (if i < 0 { i + rank } else { i }).clamp(0, rank) as usize;
+            let start = clamp(int_attr(node, "start", 0));
+            let end = clamp(int_attr(node, "end", rank)).max(start);
+            let dims: Vec<i64> = x.shape[start..end].iter().map(|&d| d as i64).collect();
+            Ok(Value::ints(vec![dims.len()], dims))
+        }
+        "Gather" => gather(node, x, input(inputs, 1)?),
+        "Unsqueeze" | "Squeeze" => {
+            let axes = ints_or_input(node, inputs, "axes", 1)?;
+            squeeze(op == "Unsqueeze", x, axes)
+        }
+        "Pad" => {
+            let known = |index: usize| inputs.get(index).copied().flatten().map(|t| &t.ints);
+            let pads = match (ints_attr(node, "pads"), known(1)) {
+                (Some(pads), _) => pads.to_vec(),
+                (None, Some(Some(pads))) => pads.clone(),
+                _ => return fail("its pads are not known before running"),
+            };
+            let count = pads.len() / 2;
+            let axes: Vec<i64> = match known(3) {
+                Some(Some(axes)) => axes.clone(),
+                Some(None) => return fail("its axes are computed at run time"),
+                None => (0..count as i64).collect(),
+            };
+            if pads.len() % 2 != 0 || axes.len() != count {
+                return fail(format!("pads {pads:?} do not fit the axes {axes:?}"));
+            }
+            let mut shape = x.shape.clone();
+            for (i, &a) in axes.iter().enumerate() {
+                let at = infer::axis(a, x.shape.len())?;
+                let size = shape[at] as i64 + pads[i] + pads[count + i];
+                shape[at] = match usize::try_from(size) {
+                    Ok(size) => size,
+                    Err(_) => return fail(format!("pads {pads:?} crop more than {:?}", x.shape)),
+                };
+            }
+            Ok(Value::shaped(shape))
+        }
+        "Slice" => {
+            // Starts, ends, axes: attributes before opset 10, inputs (with steps) since.
+            let (Some(starts), Some(ends)) = (
+                ints_or_input(node, inputs, "starts", 1)?,
+                ints_or_input(node, inputs, "ends", 2)?,
+            ) else {
+                return fail("it has no starts or ends");
+            };
+            let axes = ints_or_input(node, inputs, "axes", 3)?;
+            let steps = ints_or_input(node, inputs, "steps", 4)?;
+            slice(x, &starts, &ends, axes, steps)
+        }
+        "ConstantOfShape" => match &x.ints {
+            Some(dims) => {
+                let shape = non_negative("its shape", dims)?;
+                let value = attribute(node, "value").and_then(|a| a.t.as_ref());
+                let fill = value.map(constant).and_then(|v| v.ints).unwrap_or_default();
+                let count = product(&shape) as usize;
+                let ints = match (value, fill.as_slice()) {
+                    // Integer shapes or pads built from a fill (zeros when no value is given
+                    // are floats).
+                    (Some(_), &[fill]) if count <= 64 => Some(vec![fill; count]),
+                    _ => None,
+                };
+                Ok(Value { shape, ints })
+            }
+            None => fail("its shape is computed at run time"),
+        },
+        // `Cast` keeps the shape and any known integers.
+        _ => Ok(x.clone()),
+    }
+}
 
 /// The most elements `ConstantOfShape` fills (a shape read from a corrupt model must not
 /// exhaust memory).
@@ -51,23 +173,9 @@ pub(crate) enum ShapeOp {
     Cast(DType),
 }
 
-/// The attributes each shape operator reads.
-pub(crate) fn known_attributes(op: &str) -> Option<&'static [&'static str]> {
-    Some(match op {
-        "Shape" => &["start", "end"],
-        "Gather" => &["axis"],
-        "Unsqueeze" | "Squeeze" => &["axes"],
-        "Slice" => &["starts", "ends", "axes"],
-        "Pad" => &["mode", "pads", "value"],
-        "ConstantOfShape" => &["value"],
-        "Cast" => &["to", "saturate"],
-        _ => return None,
-    })
-}
-
 /// Compiles a shape operator `op` whose inputs are `inputs`. Returns the operator and how many
 /// leading inputs it reads at run time.
-pub(crate) fn compile(
+fn compile(
     op: &str,
     attributes: &Attributes,
     inputs: &[&str],
@@ -179,15 +287,10 @@ fn dimensions(shape: &Tensor) -> candle_core::Result<Vec<usize>> {
         .collect()
 }
 
-impl ShapeOp {
-    /// Applies the operator to its run-time inputs (`x` first).
-    pub(crate) fn eval(&self, x: &Tensor, inputs: &[&Tensor]) -> candle_core::Result<Tensor> {
-        let second = || {
-            inputs
-                .get(1)
-                .copied()
-                .ok_or_else(|| candle_core::Error::Msg("a missing input 1".into()))
-        };
+impl Kernel for ShapeOp {
+    fn eval(&self, inputs: &[&Tensor]) -> candle_core::Result<Tensor> {
+        let x = first(inputs)?;
+        let second = || registry::input(inputs, 1);
         match self {
             ShapeOp::Shape { start, end } => {
                 let rank = x.rank() as i64;
