@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use prost::Message;
-use rbench::exec::RunResults;
 use rbench::model::onnx::proto::GraphProto;
+use rbench::results::RunResults;
 use support::onnx::{batched_value, float_tensor, graph, int, model, node};
 use support::runs::comparable;
 use tempfile::TempDir;

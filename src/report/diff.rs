@@ -11,8 +11,7 @@
 
 use std::fmt::Write;
 
-use crate::exec::RunResults;
-use crate::metric::Interval;
+use crate::results::{Interval, RunResults};
 
 /// Metrics for which a smaller value is better; for all others a larger one is.
 pub const LOWER_IS_BETTER: [&str; 8] = [
@@ -175,7 +174,7 @@ pub fn diff(old: &RunResults, new: &RunResults, tolerance: f64) -> ResultsDiff {
         }
     }
     for n in &new.branches {
-        let same = |o: &&crate::exec::BranchResult| {
+        let same = |o: &&crate::results::BranchResult| {
             o.model == n.model && o.dataset == n.dataset && o.label == n.label
         };
         if let Some(o) = old.branches.iter().find(same) {

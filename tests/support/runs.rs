@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use rbench::exec::RunResults;
+use rbench::results::RunResults;
 
 /// A file of the repository, as an absolute path a spec elsewhere can name.
 pub fn repo(relative: &str) -> String {
