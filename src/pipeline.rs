@@ -100,7 +100,7 @@ pub enum RunError {
     /// ([`ExecError::Io`]).
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Exec(ExecError),
+    Exec(Box<ExecError>),
     /// The run finished and `results.json` was written, but a report could not be.
     #[error("{error}")]
     #[diagnostic(forward(error))]
@@ -147,7 +147,7 @@ pub fn run_source(
         observer: options.observer,
         cancel: options.cancel,
     };
-    let outcome = exec::run(&spec, &plan, &engine).map_err(RunError::Exec)?;
+    let outcome = exec::run(&spec, &plan, &engine).map_err(|e| RunError::Exec(Box::new(e)))?;
     let results = exec::results(
         &spec,
         path,
@@ -157,10 +157,10 @@ pub fn run_source(
     );
     let results_file = options.out.join(results::FILE_NAME);
     results::write(&results, &results_file).map_err(|error| {
-        RunError::Exec(ExecError::Io {
+        RunError::Exec(Box::new(ExecError::Io {
             path: results_file.clone(),
             problem: format!("cannot write the results: {error}"),
-        })
+        }))
     })?;
     let reports = report::write_beside(&results, &options.out, &options.reports);
     let outcome = RunOutcome {

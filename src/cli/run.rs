@@ -155,8 +155,8 @@ fn failed(error: &RunError, console: &Console) -> Status {
             Status::Failure
         }
         RunError::Exec(error) => {
-            console.diagnostic(error);
-            match error {
+            console.diagnostic(error.as_ref());
+            match error.as_ref() {
                 ExecError::Cancelled => Status::Interrupted,
                 error if error.is_spec_problem() => Status::Problems,
                 _ => Status::Failure,
