@@ -10,10 +10,14 @@ pub mod link;
 pub mod metric;
 pub mod model;
 pub mod perturb;
+pub mod pipeline;
 pub mod plan;
 pub mod registry;
 pub mod report;
+pub mod results;
 pub mod risk;
 pub mod schema;
 mod suggest;
 pub mod syntax;
+
+pub use pipeline::{run_source, run_spec, RunError, RunOptions, RunOutcome};

@@ -7,7 +7,7 @@ mod support;
 
 use check_support::{check_file, check_text, describe, fixtures, render, Outcome};
 use proptest::prelude::*;
-use rbench::check::{Condition, Spec, Target};
+use rbench::check::{Condition, Numeric, Spec, Target};
 use rbench::syntax::{self, FileId, SourceFile};
 
 /// The checked spec of `text`, read as if from `path`; panics with the diagnostics otherwise.
@@ -167,7 +167,7 @@ fn select_each_label(text: &str, path: &str, spec: &Spec, name: &str) -> Vec<(us
             let Condition::Compare { lhs, .. } = &gate.condition else {
                 panic!("the probe is a comparison");
             };
-            let Condition::Metric(call) = lhs.as_ref() else {
+            let Numeric::Metric(call) = lhs.as_ref() else {
                 panic!("the probe compares a metric");
             };
             let selected = match call.targets.as_slice() {

@@ -4,7 +4,7 @@
 
 mod support;
 
-use rbench::exec::{BranchResult, RunResults};
+use rbench::results::{BranchResult, RunResults};
 use support::runs::{gate_metric, repo, run_from_temp};
 
 /// Two digits models under two noises (ImageNet-C severities, strong enough to make both err)

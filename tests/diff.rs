@@ -8,9 +8,9 @@ use rbench::report;
 use report_support::{quickstart, rbench, with_failed_gate};
 
 /// Writes `results` as `NAME.json` in `dir`; returns its path.
-fn write(dir: &std::path::Path, name: &str, results: &rbench::exec::RunResults) -> String {
+fn write(dir: &std::path::Path, name: &str, results: &rbench::results::RunResults) -> String {
     let path = dir.join(format!("{name}.json"));
-    std::fs::write(&path, report::json(results)).expect("write results");
+    std::fs::write(&path, rbench::results::to_json(results)).expect("write results");
     path.display().to_string()
 }
 

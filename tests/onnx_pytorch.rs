@@ -14,10 +14,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rbench::exec::RunResults;
 use rbench::model::flops::flops_of_onnx;
 use rbench::model::onnx::{read_model, read_signature};
 use rbench::model::{Network, OnnxModel};
+use rbench::results::RunResults;
 use serde::Deserialize;
 use support::gradient::assert_gradient;
 

@@ -148,11 +148,12 @@ enum Stage {
 }
 
 /// The files that declare the diagnostic codes, and the stage each file's codes belong to.
-const CODE_SOURCES: [(Stage, &str); 5] = [
+const CODE_SOURCES: [(Stage, &str); 6] = [
     (Stage::Syntax, "src/syntax/error.rs"),
     (Stage::Check, "src/check/error.rs"),
     (Stage::Link, "src/link/error.rs"),
     (Stage::Exec, "src/exec/error.rs"),
+    (Stage::Report, "src/results/error.rs"),
     (Stage::Report, "src/report/mod.rs"),
 ];
 

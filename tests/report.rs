@@ -11,6 +11,7 @@ use std::path::Path;
 
 use quick_xml::events::Event;
 use rbench::report::{self, Coverage, Format};
+use rbench::results;
 use report_support::{quickstart, quickstart_text, rbench, root, run_quickstart, with_failed_gate};
 
 #[test]
@@ -37,12 +38,12 @@ fn html_report() {
 fn json_report_is_the_results() {
     let results = quickstart();
     let text = report::render(&results, Format::Json, "results.json");
-    let back: rbench::exec::RunResults = serde_json::from_str(&text).expect("JSON parses");
+    let back: rbench::results::RunResults = serde_json::from_str(&text).expect("JSON parses");
     assert_eq!(back, results);
     // A fresh run's own file is written the same way.
-    let fresh = report::parse_results(quickstart_text(), Path::new("results.json"))
-        .expect("fresh results parse");
-    assert_eq!(report::json(&fresh), quickstart_text());
+    let fresh =
+        results::parse(quickstart_text(), Path::new("results.json")).expect("fresh results parse");
+    assert_eq!(results::to_json(&fresh), quickstart_text());
 }
 
 /// The counts of a JUnit file: test cases, failures, skipped, and the failure messages.
@@ -177,7 +178,7 @@ fn coverage_covers_user_frameworks() {
         &path.display().to_string(),
     ]);
     assert_eq!(code, Some(0), "{stderr}");
-    let results = report::read_results(&out.join("results.json")).expect("results");
+    let results = results::read(&out.join("results.json")).expect("results");
     let coverage = Coverage::of(&results);
     let internal = coverage
         .frameworks
@@ -301,7 +302,7 @@ fn oscal_validates_against_nists_model() {
 #[test]
 fn results_schema_is_generated() {
     let path = root().join("docs/results.schema.json");
-    let schema = report::results_schema();
+    let schema = results::json_schema();
     if std::env::var_os("RBENCH_BLESS").is_some() {
         std::fs::write(&path, &schema).expect("write docs/results.schema.json");
     }
@@ -316,7 +317,7 @@ fn results_schema_is_generated() {
 #[test]
 fn a_runs_results_validate_against_the_schema() {
     let schema: serde_json::Value =
-        serde_json::from_str(&report::results_schema()).expect("the schema is JSON");
+        serde_json::from_str(&results::json_schema()).expect("the schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
     let instance: serde_json::Value =
         serde_json::from_str(quickstart_text()).expect("results.json is JSON");
@@ -342,7 +343,7 @@ fn run_writes_the_reports_it_is_asked_for() {
     ] {
         assert!(dir.path().join(name).is_file(), "{name}");
     }
-    let results = report::read_results(&dir.path().join("results.json")).expect("results");
+    let results = results::read(&dir.path().join("results.json")).expect("results");
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("report.html");
     assert_eq!(html, report::render(&results, Format::Html, "results.json"));
 }
@@ -381,8 +382,8 @@ fn report_command_rejects_bad_results() {
 
 #[test]
 fn results_record_the_repository_and_the_host() {
-    let results = report::parse_results(quickstart_text(), Path::new("results.json"))
-        .expect("fresh results parse");
+    let results =
+        results::parse(quickstart_text(), Path::new("results.json")).expect("fresh results parse");
     let head = std::process::Command::new("git")
         .arg("-C")
         .arg(root())
@@ -427,7 +428,7 @@ fn html_compares_models_when_there_are_several() {
     let copies: Vec<_> = results
         .branches
         .iter()
-        .map(|b| rbench::exec::BranchResult {
+        .map(|b| rbench::results::BranchResult {
             model: "mlp_copy".to_string(),
             accuracy: b.accuracy * 0.9,
             ..b.clone()

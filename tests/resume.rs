@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use rbench::exec::RunResults;
+use rbench::results::RunResults;
 use support::runs::comparable;
 use tempfile::TempDir;
 

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use prost::Message;
-use rbench::exec::RunResults;
 use rbench::model::onnx::proto::GraphProto;
+use rbench::results::RunResults;
+use rbench::RunOptions;
 use support::onnx::{batched_value, float_tensor, graph, int, model, node};
 use support::runs::comparable;
 use tempfile::TempDir;
@@ -237,14 +238,21 @@ fn a_run_decides_the_gates_and_writes_results() {
 fn results_do_not_depend_on_threads_or_batch_size() {
     let project = Project::new("0.2", "85%");
     let mut runs = Vec::new();
-    for args in [
-        ["--threads", "1", "--batch-size", "7"],
-        ["--threads", "2", "--batch-size", "64"],
-        ["--threads", "2", "--batch-size", "7"],
-    ] {
-        let output = project.run(&[&args[..], &["--no-cache"]].concat());
-        assert_eq!(status(&output), 0, "{}", stderr(&output));
-        runs.push(project.results());
+    // Through the library's entry point, as `rbench run --no-cache --threads T --batch-size B`.
+    let spec = project.path("bench.rbench");
+    for (threads, batch_size) in [(1, 7), (2, 64), (2, 7)] {
+        let mut options = RunOptions::beside(Some(&spec));
+        options.cache = None;
+        options.threads = threads;
+        options.batch_size = batch_size;
+        let ran = rbench::run_spec(&spec, &options).expect("the run finishes");
+        assert!(ran.results.passed());
+        assert_eq!(
+            ran.results_file,
+            project.path("rbench-results/bench/results.json")
+        );
+        assert_eq!(read_results(&ran.results_file), ran.results);
+        runs.push(ran.results);
     }
     assert!(
         !project.path(".rbench/cache").exists(),

@@ -8,8 +8,8 @@ mod support;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use rbench::exec::RunResults;
 use rbench::model::{Architecture, BuiltinModel, Network};
+use rbench::results::RunResults;
 use safetensors::Dtype;
 use support::files::{f32_bytes, f32_safetensors, gzip, i64_bytes, idx, npy, png, safetensors};
 use support::runs::gate_metric;

@@ -3,7 +3,7 @@
 
 mod support;
 
-use rbench::exec::RunResults;
+use rbench::results::RunResults;
 use support::runs::{repo, run_from_temp};
 
 /// Asserts the first metric call's value is `hits / samples` (to the precision results.json keeps).

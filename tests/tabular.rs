@@ -8,10 +8,10 @@ use std::process::Command;
 use std::sync::Arc;
 
 use rbench::data::{self, Batch, Selection, SourceSpec};
-use rbench::exec::RunResults;
 use rbench::perturb::{
     node_seed, Context, Feature, FeatureDropout, FeatureNoise, FeatureStats, Perturbation, Quantize,
 };
+use rbench::results::RunResults;
 
 const NAMES: [&str; 4] = ["area", "ratio", "flag", "count"];
 const RANGE: (f32, f32) = (-100.0, 10_000.0);

@@ -1,15 +1,16 @@
 //! Gates and metric declarations: typed conditions over metric calls.
 
+use super::condition::{Arithmetic, Condition, Numeric, Operator};
 use super::params::describe;
 use super::scope::DeclKind;
-use super::spec::{Condition, DatasetId, Gate, MetricCall, ModelId, Target};
+use super::spec::{DatasetId, Gate, MetricCall, ModelId, Target};
 use super::{CheckError, Checker, Cycle, Value};
 use crate::schema::Kind;
 use crate::suggest::quoted_list;
 use crate::syntax::ast::{self, BinaryOp, UnaryOp};
 use crate::syntax::Span;
 
-/// The type of a condition.
+/// The type of a gate expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ty {
     Number,
@@ -23,6 +24,12 @@ impl Ty {
             Ty::Bool => "a condition (true or false)",
         }
     }
+}
+
+/// A checked gate expression of either type.
+enum Typed {
+    Number(Numeric),
+    Bool(Condition),
 }
 
 impl Checker<'_> {
@@ -44,7 +51,7 @@ impl Checker<'_> {
     }
 
     fn gate(&mut self, gate: &ast::Gate, span: Span) -> Option<Gate> {
-        let condition = self.typed_condition(0, &gate.condition, Ty::Bool);
+        let condition = self.boolean(0, &gate.condition);
         let confidence = match &gate.confidence {
             Some(level) => {
                 let value = self.number(0, level)?.as_f64()?;
@@ -64,7 +71,7 @@ impl Checker<'_> {
         };
         Some(Gate {
             name: gate.name.name.clone(),
-            severity: gate.severity,
+            severity: gate.severity.into(),
             condition: condition?,
             confidence,
             span,
@@ -87,12 +94,7 @@ impl Checker<'_> {
 
     /// The condition of metric declaration `name` of `unit`, checked on first use; `reference`
     /// is where it is named, if it is named (a cycle is reported there).
-    fn metric_decl(
-        &mut self,
-        unit: usize,
-        name: &str,
-        reference: Option<Span>,
-    ) -> Option<Condition> {
+    fn metric_decl(&mut self, unit: usize, name: &str, reference: Option<Span>) -> Option<Numeric> {
         let cycle = Cycle {
             kind: "metric",
             help: "write the metric in terms of metric calls and other metrics",
@@ -106,9 +108,7 @@ impl Checker<'_> {
                 let decl = c.units[unit].scope.names[name];
                 let item = c.units[unit].ast.items[decl.item].clone();
                 let condition = match &item.kind {
-                    ast::ItemKind::Metric(binding) => {
-                        c.typed_condition(unit, &binding.value, Ty::Number)
-                    }
+                    ast::ItemKind::Metric(binding) => c.numeric(unit, &binding.value),
                     _ => None,
                 };
                 c.metric_conditions.push(condition?);
@@ -118,62 +118,74 @@ impl Checker<'_> {
         Some(self.metric_conditions[index].clone())
     }
 
-    /// A condition that must have type `want`.
-    fn typed_condition(&mut self, unit: usize, expr: &ast::Expr, want: Ty) -> Option<Condition> {
-        let (condition, ty) = self.condition(unit, expr)?;
-        if ty != want {
-            let help = match want {
-                Ty::Bool => {
-                    Some("compare it with a bound, as in `accuracy(m, clean) >= 90%`".into())
-                }
-                Ty::Number => None,
-            };
-            self.error(
-                unit,
-                CheckError::GateType {
-                    expected: want.words().into(),
-                    found: ty.words().into(),
-                    span: expr.span.into(),
-                    help,
-                },
-            );
-            return None;
+    /// A gate expression that must be a condition.
+    fn boolean(&mut self, unit: usize, expr: &ast::Expr) -> Option<Condition> {
+        match self.expression(unit, expr)? {
+            Typed::Bool(condition) => Some(condition),
+            Typed::Number(_) => {
+                self.mismatch(unit, expr, Ty::Bool, Ty::Number);
+                None
+            }
         }
-        Some(condition)
     }
 
-    fn condition(&mut self, unit: usize, expr: &ast::Expr) -> Option<(Condition, Ty)> {
+    /// A gate expression that must be a number.
+    fn numeric(&mut self, unit: usize, expr: &ast::Expr) -> Option<Numeric> {
+        match self.expression(unit, expr)? {
+            Typed::Number(numeric) => Some(numeric),
+            Typed::Bool(_) => {
+                self.mismatch(unit, expr, Ty::Number, Ty::Bool);
+                None
+            }
+        }
+    }
+
+    /// Reports `expr`, of type `found` where `want` is needed.
+    fn mismatch(&mut self, unit: usize, expr: &ast::Expr, want: Ty, found: Ty) {
+        let help = match want {
+            Ty::Bool => Some("compare it with a bound, as in `accuracy(m, clean) >= 90%`".into()),
+            Ty::Number => None,
+        };
+        self.error(
+            unit,
+            CheckError::GateType {
+                expected: want.words().into(),
+                found: found.words().into(),
+                span: expr.span.into(),
+                help,
+            },
+        );
+    }
+
+    fn expression(&mut self, unit: usize, expr: &ast::Expr) -> Option<Typed> {
         use ast::ExprKind as E;
         match &expr.kind {
             E::Number(_) | E::Percent(_) | E::Fraction { .. } => {
                 let v = self.number(unit, expr)?.as_f64()?;
-                Some((Condition::Number(v), Ty::Number))
+                Some(Typed::Number(Numeric::Number(v)))
             }
-            E::Paren(inner) => self.condition(unit, inner),
+            E::Paren(inner) => self.expression(unit, inner),
             E::Call { callee, args } => {
                 let call = self.metric_call(unit, callee, args, expr.span)?;
-                Some((Condition::Metric(call), Ty::Number))
+                Some(Typed::Number(Numeric::Metric(call)))
             }
             E::Name(path) => {
                 let declaring = self.resolve(unit, path, &[DeclKind::Metric])?;
                 let name = path.segments.last()?.name.clone();
-                Some((
-                    self.metric_decl(declaring, &name, Some(path.span))?,
-                    Ty::Number,
-                ))
+                Some(Typed::Number(self.metric_decl(
+                    declaring,
+                    &name,
+                    Some(path.span),
+                )?))
             }
-            E::Unary { op, operand } => {
-                let want = match op {
-                    UnaryOp::Neg => Ty::Number,
-                    UnaryOp::Not => Ty::Bool,
-                };
-                let inner = Box::new(self.typed_condition(unit, operand, want)?);
-                let c = match op {
-                    UnaryOp::Neg => Condition::Neg(inner),
-                    UnaryOp::Not => Condition::Not(inner),
-                };
-                Some((c, want))
-            }
+            E::Unary { op, operand } => match op {
+                UnaryOp::Neg => Some(Typed::Number(Numeric::Neg(Box::new(
+                    self.numeric(unit, operand)?,
+                )))),
+                UnaryOp::Not => Some(Typed::Bool(Condition::Not(Box::new(
+                    self.boolean(unit, operand)?,
+                )))),
+            },
             E::Binary { op, lhs, rhs } => self.binary(unit, *op, lhs, rhs),
             _ => {
                 self.error(
@@ -196,41 +208,54 @@ impl Checker<'_> {
         op: BinaryOp,
         lhs: &ast::Expr,
         rhs: &ast::Expr,
-    ) -> Option<(Condition, Ty)> {
-        use BinaryOp as B;
-        let comparison = matches!(op, B::Ge | B::Le | B::Gt | B::Lt | B::Eq | B::Ne);
-        if comparison && is_comparison(lhs) {
-            self.error(
-                unit,
-                CheckError::ChainedComparison {
-                    span: lhs.span.into(),
-                },
-            );
-            return None;
+    ) -> Option<Typed> {
+        match Operator::from(op) {
+            Operator::Logic(op) => {
+                let l = self.boolean(unit, lhs);
+                let r = self.boolean(unit, rhs);
+                Some(Typed::Bool(Condition::Logic {
+                    op,
+                    lhs: Box::new(l?),
+                    rhs: Box::new(r?),
+                }))
+            }
+            Operator::Comparison(op) => {
+                if is_comparison(lhs) {
+                    self.error(
+                        unit,
+                        CheckError::ChainedComparison {
+                            span: lhs.span.into(),
+                        },
+                    );
+                    return None;
+                }
+                let l = self.numeric(unit, lhs);
+                let r = self.numeric(unit, rhs);
+                Some(Typed::Bool(Condition::Compare {
+                    op,
+                    lhs: Box::new(l?),
+                    rhs: Box::new(r?),
+                }))
+            }
+            Operator::Arithmetic(op) => {
+                let l = self.numeric(unit, lhs);
+                let r = self.numeric(unit, rhs);
+                if op == Arithmetic::Div && matches!(r, Some(Numeric::Number(d)) if d == 0.0) {
+                    self.error(
+                        unit,
+                        CheckError::DivisionByZero {
+                            span: rhs.span.into(),
+                        },
+                    );
+                    return None;
+                }
+                Some(Typed::Number(Numeric::Arithmetic {
+                    op,
+                    lhs: Box::new(l?),
+                    rhs: Box::new(r?),
+                }))
+            }
         }
-        let (operand, result) = match op {
-            B::Or | B::And => (Ty::Bool, Ty::Bool),
-            _ if comparison => (Ty::Number, Ty::Bool),
-            _ => (Ty::Number, Ty::Number),
-        };
-        let l = self.typed_condition(unit, lhs, operand);
-        let r = self.typed_condition(unit, rhs, operand);
-        if op == B::Div && matches!(r, Some(Condition::Number(d)) if d == 0.0) {
-            self.error(
-                unit,
-                CheckError::DivisionByZero {
-                    span: rhs.span.into(),
-                },
-            );
-            return None;
-        }
-        let (lhs, rhs) = (Box::new(l?), Box::new(r?));
-        let condition = match result {
-            Ty::Bool if comparison => Condition::Compare { op, lhs, rhs },
-            Ty::Bool => Condition::Logic { op, lhs, rhs },
-            Ty::Number => Condition::Arithmetic { op, lhs, rhs },
-        };
-        Some((condition, result))
     }
 
     /// A metric call: the model, what it runs under, the dataset (inferred when unambiguous),
@@ -421,14 +446,6 @@ impl Checker<'_> {
 fn is_comparison(expr: &ast::Expr) -> bool {
     matches!(
         &expr.kind,
-        ast::ExprKind::Binary {
-            op: BinaryOp::Ge
-                | BinaryOp::Le
-                | BinaryOp::Gt
-                | BinaryOp::Lt
-                | BinaryOp::Eq
-                | BinaryOp::Ne,
-            ..
-        }
+        ast::ExprKind::Binary { op, .. } if matches!(Operator::from(*op), Operator::Comparison(_))
     )
 }

@@ -5,6 +5,7 @@
 //! `rbench::check::<kind>`; it reads no file but the spec's imports.
 
 mod blocks;
+mod condition;
 mod error;
 mod evaluate;
 mod fields;
@@ -16,7 +17,6 @@ mod params;
 mod perturbations;
 mod scope;
 mod spec;
-
 mod sweeps;
 mod value;
 
@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use condition::{Arithmetic, Comparison, Condition, Logic, Numeric, Severity};
 pub use error::{CheckError, CheckErrors, ImportedError, Problem};
 pub use fields::{BENCHMARK_FIELDS, DATASET_FIELDS, FRAMEWORK_FIELDS, MODEL_FIELDS};
 pub use spec::*;
@@ -140,7 +141,7 @@ pub(crate) struct Checker<'l> {
     perturbations: Vec<Perturbation>,
     perturbation_ids: Memo,
     metrics: Memo,
-    metric_conditions: Vec<Condition>,
+    metric_conditions: Vec<Numeric>,
     evaluations: Vec<Evaluation>,
     /// Whether some `evaluate` names something that failed to check (or there is none): metric
     /// calls then do not report combinations as not evaluated, which would only echo that error.

@@ -10,6 +10,7 @@ use crate::risk::Catalog;
 use crate::schema::Schema;
 use crate::syntax::{SourceFile, Span};
 
+use super::condition::{Condition, Severity};
 use super::value::Value;
 
 /// Index of a dataset in [`Spec::datasets`].
@@ -196,57 +197,11 @@ pub struct Evaluation {
 #[derive(Debug, Clone)]
 pub struct Gate {
     pub name: String,
-    pub severity: crate::syntax::ast::Severity,
+    pub severity: Severity,
     pub condition: Condition,
     /// Confidence level in (0, 1): compare the interval's bound, not the point estimate.
     pub confidence: Option<f64>,
     pub span: Span,
-}
-
-/// A typed gate expression.
-#[derive(Debug, Clone)]
-pub enum Condition {
-    Number(f64),
-    Metric(MetricCall),
-    Neg(Box<Condition>),
-    Not(Box<Condition>),
-    Arithmetic {
-        op: crate::syntax::ast::BinaryOp,
-        lhs: Box<Condition>,
-        rhs: Box<Condition>,
-    },
-    Compare {
-        op: crate::syntax::ast::BinaryOp,
-        lhs: Box<Condition>,
-        rhs: Box<Condition>,
-    },
-    Logic {
-        op: crate::syntax::ast::BinaryOp,
-        lhs: Box<Condition>,
-        rhs: Box<Condition>,
-    },
-}
-
-impl Condition {
-    /// The metric calls of the condition, left to right.
-    pub fn metric_calls(&self) -> Vec<&MetricCall> {
-        fn walk<'c>(condition: &'c Condition, out: &mut Vec<&'c MetricCall>) {
-            match condition {
-                Condition::Number(_) => {}
-                Condition::Metric(call) => out.push(call),
-                Condition::Neg(inner) | Condition::Not(inner) => walk(inner, out),
-                Condition::Arithmetic { lhs, rhs, .. }
-                | Condition::Compare { lhs, rhs, .. }
-                | Condition::Logic { lhs, rhs, .. } => {
-                    walk(lhs, out);
-                    walk(rhs, out);
-                }
-            }
-        }
-        let mut calls = Vec::new();
-        walk(self, &mut calls);
-        calls
-    }
 }
 
 /// A metric evaluated for one model on one dataset under one target.

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rbench::exec::RunResults;
-use rbench::report::{self, ReportError};
+use rbench::report;
+use rbench::results::{self, ResultsError, RunResults};
 
 use super::render::Console;
 use super::Status;
@@ -36,11 +36,9 @@ pub fn run(args: &DiffArgs, console: &Console) -> Status {
         return console.usage_error("--tolerance must be a number at least 0");
     }
     let pair = match (&args.git, args.files.as_slice()) {
-        (None, [old, new]) => {
-            report::read_results(old).and_then(|old| Ok((old, report::read_results(new)?)))
-        }
+        (None, [old, new]) => results::read(old).and_then(|old| Ok((old, results::read(new)?))),
         (Some(revision), [new]) => {
-            committed(revision, new).and_then(|old| Ok((old, report::read_results(new)?)))
+            committed(revision, new).and_then(|old| Ok((old, results::read(new)?)))
         }
         (None, _) => return console.usage_error("give OLD and NEW results files"),
         (Some(_), _) => return console.usage_error("with --git, give the NEW results file only"),
@@ -64,9 +62,9 @@ pub fn run(args: &DiffArgs, console: &Console) -> Status {
 }
 
 /// The results file `path` as committed at `revision` (`git show REV:./NAME` in its folder).
-fn committed(revision: &str, path: &Path) -> Result<RunResults, ReportError> {
+fn committed(revision: &str, path: &Path) -> Result<RunResults, ResultsError> {
     let named = PathBuf::from(format!("{}@{revision}", path.display()));
-    let read = |problem: String| ReportError::Read {
+    let read = |problem: String| ResultsError::Read {
         path: named.clone(),
         problem,
     };
@@ -90,5 +88,5 @@ fn committed(revision: &str, path: &Path) -> Result<RunResults, ReportError> {
         ));
     }
     let text = String::from_utf8(output.stdout).map_err(|e| read(e.to_string()))?;
-    report::parse_results(&text, &named)
+    results::parse(&text, &named)
 }

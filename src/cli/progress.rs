@@ -2,7 +2,7 @@
 //! whole plan, one per inference while it streams), one line per finished node otherwise.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -32,31 +32,29 @@ impl Observer for Lines<'_> {
     }
 }
 
-/// Bars on a terminal: the plan's nodes overall, and the samples of each running inference.
+/// Bars on a terminal: the plan's nodes overall (drawn once the plan is known), and the samples
+/// of each running inference.
 pub struct Bars {
     bars: MultiProgress,
-    overall: ProgressBar,
+    overall: OnceLock<ProgressBar>,
     running: Mutex<HashMap<NodeId, ProgressBar>>,
 }
 
 impl Bars {
-    /// Bars for a plan of `nodes` nodes, drawn on standard error.
-    pub fn new(nodes: usize) -> Bars {
-        let bars = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-        let overall = bars.add(ProgressBar::new(nodes as u64));
-        overall.set_style(style(
-            "{elapsed_precise} [{bar:30}] {pos}/{len} nodes, ETA {eta}",
-        ));
+    /// Bars drawn on standard error.
+    pub fn new() -> Bars {
         Bars {
-            bars,
-            overall,
+            bars: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
+            overall: OnceLock::new(),
             running: Mutex::new(HashMap::new()),
         }
     }
 
     /// Clears the bars (before the summary is printed).
     pub fn finish(&self) {
-        self.overall.finish_and_clear();
+        if let Some(overall) = self.overall.get() {
+            overall.finish_and_clear();
+        }
         let _ = self.bars.clear();
     }
 
@@ -68,6 +66,16 @@ impl Bars {
 }
 
 impl Observer for Bars {
+    fn planned(&self, nodes: usize) {
+        self.overall.get_or_init(|| {
+            let overall = self.bars.add(ProgressBar::new(nodes as u64));
+            overall.set_style(style(
+                "{elapsed_precise} [{bar:30}] {pos}/{len} nodes, ETA {eta}",
+            ));
+            overall
+        });
+    }
+
     fn started(&self, node: &Node, samples: usize) {
         let bar = self.bars.add(ProgressBar::new(samples as u64));
         bar.set_style(style(
@@ -88,7 +96,9 @@ impl Observer for Bars {
             bar.finish_and_clear();
             self.bars.remove(&bar);
         }
-        self.overall.inc(1);
+        if let Some(overall) = self.overall.get() {
+            overall.inc(1);
+        }
     }
 }
 

@@ -1,9 +1,9 @@
 //! `rbench report`: a results file rendered as Markdown, HTML, JUnit XML, OSCAL or JSON.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use rbench::exec::RunResults;
 use rbench::report::{self, Format};
+use rbench::results;
 
 use super::render::Console;
 use super::Status;
@@ -30,7 +30,7 @@ Exit codes:
 
 /// Renders the results of `args` in its format.
 pub fn run(args: &ReportArgs, console: &Console) -> Status {
-    let results = match report::read_results(&args.results) {
+    let results = match results::read(&args.results) {
         Ok(results) => results,
         Err(error) => {
             console.diagnostic(&error);
@@ -55,24 +55,4 @@ pub fn run(args: &ReportArgs, console: &Console) -> Status {
             }
         },
     }
-}
-
-/// Writes a report of each of `formats` beside `results.json` in `folder` (which the reports cite
-/// as their evidence); returns the files written.
-pub fn write_beside(
-    results: &RunResults,
-    folder: &Path,
-    formats: &[Format],
-) -> Result<Vec<PathBuf>, report::ReportError> {
-    let mut written = Vec::new();
-    for &format in formats {
-        if format == Format::Json {
-            // results.json itself.
-            continue;
-        }
-        let path = folder.join(format.file_name());
-        report::write_atomic(&path, &report::render(results, format, "results.json"))?;
-        written.push(path);
-    }
-    Ok(written)
 }

@@ -1,17 +1,16 @@
-//! `rbench run`: compile, link, plan and run a spec; print a summary; write `results.json`.
+//! `rbench run`: the arguments of [`rbench::run_source`], which compiles, links, plans and runs a
+//! spec and writes `results.json`; progress, the summary, the diagnostics and the exit code.
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
-use std::time::Instant;
-
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rbench::exec::{self, Cache, ExecError, Observer, Options, RunResults};
-use rbench::plan;
+use rbench::exec::{ExecError, Observer};
 use rbench::report::number;
+use rbench::results::{RunResults, Severity};
+use rbench::{run_source, RunError, RunOptions};
 
-use super::compile::compile_or_report;
 use super::input::Input;
 use super::progress::{Bars, Lines};
 use super::render::Console;
@@ -60,118 +59,113 @@ Exit codes:
 
 /// Runs the spec of `args` and returns how the run ended.
 pub fn run(args: &RunArgs, console: &Console) -> Status {
-    let start = Instant::now();
     let input = Input::from_arg(args.spec.clone());
-    let spec = match compile_or_report(&input, console) {
-        Ok(spec) => spec,
-        Err(status) => return status,
-    };
-    if spec.suite {
-        console.error(&format!(
-            "`{}` is a suite (perturbations and metrics to import): there is nothing to run",
-            input.name()
-        ));
-        return Status::Problems;
-    }
-    let linked = match rbench::link::link(&spec, reach(args.allow_outside)) {
-        Ok(linked) => linked,
-        Err(errors) => {
-            // Missing or unreadable data and model files.
+    let source = match input.read() {
+        Ok(Ok(source)) => source,
+        Ok(Err(errors)) => {
             console.diagnostic(&errors);
+            return Status::Problems;
+        }
+        Err(error) => {
+            console.error(&error);
             return Status::Failure;
         }
     };
-    let plan = plan::build_with(&spec, Some(&linked));
-    let folder = input
-        .path()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let stem = input
-        .path()
-        .and_then(Path::file_stem)
-        .map_or_else(|| "stdin".to_string(), |s| s.to_string_lossy().into_owned());
-    let cache_dir = args
-        .cache_dir
-        .clone()
-        .unwrap_or_else(|| folder.join(".rbench").join("cache"));
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| folder.join("rbench-results").join(stem));
     let lines = Lines { console };
-    let bars = (!args.quiet && std::io::stderr().is_terminal())
-        .then(|| Bars::new(plan.graph.node_count()));
+    let bars = (!args.quiet && std::io::stderr().is_terminal()).then(Bars::new);
     let observer: Option<&dyn Observer> = match (&bars, args.quiet) {
         (Some(bars), _) => Some(bars),
         (None, false) => Some(&lines),
         (None, true) => None,
     };
-    let options = Options {
-        threads: args.threads.map_or_else(
-            || std::thread::available_parallelism().map_or(1, |n| n.get()),
-            |n| n as usize,
-        ),
-        batch_size: args.batch_size as usize,
-        cache: (!args.no_cache).then(|| Cache::new(&cache_dir)),
-        observer,
-        cancel: Some(cancel_on_interrupt()),
-    };
-    let outcome = exec::run(&spec, &plan, &options);
+    let mut options = RunOptions::beside(input.path());
+    if let Some(out) = &args.out {
+        options.out = out.clone();
+    }
+    if let Some(cache) = &args.cache_dir {
+        options.cache = Some(cache.clone());
+    }
+    if args.no_cache {
+        options.cache = None;
+    }
+    if let Some(threads) = args.threads {
+        options.threads = threads as usize;
+    }
+    options.batch_size = args.batch_size as usize;
+    options.reach = reach(args.allow_outside);
+    options.reports = args.report.clone();
+    options.observer = observer;
+    options.cancel = Some(cancel_on_interrupt());
+    let ran = run_source(source, &input.spec_path(), &options);
     if let Some(bars) = &bars {
         bars.finish();
     }
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
-        Err(ExecError::Cancelled) => {
-            console.diagnostic(&ExecError::Cancelled);
-            return Status::Interrupted;
-        }
-        Err(error) => {
-            let status = match error.is_spec_problem() {
-                true => Status::Problems,
-                false => Status::Failure,
-            };
-            console.diagnostic(&error);
-            return status;
-        }
+    let (outcome, report_error) = match ran {
+        Ok(outcome) => (outcome, None),
+        Err(RunError::Report { outcome, error }) => (*outcome, Some(error)),
+        Err(error) => return failed(&error, console),
     };
-    let results = RunResults::new(
-        &spec,
-        &input.spec_path(),
-        &outcome,
-        start.elapsed().as_secs_f64(),
-    );
-    let written = match results.write(&out) {
-        Ok(path) => path,
-        Err(error) => {
-            console.diagnostic(&error);
-            return Status::Failure;
-        }
-    };
-    if let Err(error) = console.print(&summary(&results)) {
+    if let Err(error) = console.print(&summary(&outcome.results)) {
         console.error(&format!("cannot write the summary: {error}"));
         return Status::Failure;
     }
     if !args.quiet {
-        console.eprint(&format!("results written to {}\n", written.display()));
+        console.eprint(&format!(
+            "results written to {}\n",
+            outcome.results_file.display()
+        ));
     }
-    let folder = written.parent().unwrap_or(Path::new("."));
-    match super::report::write_beside(&results, folder, &args.report) {
-        Ok(reports) if !args.quiet => {
-            for report in reports {
-                console.eprint(&format!("report written to {}\n", report.display()));
-            }
-        }
-        Ok(_) => {}
-        Err(error) => {
-            console.diagnostic(&error);
-            return Status::Failure;
+    if let Some(error) = report_error {
+        console.diagnostic(&error);
+        return Status::Failure;
+    }
+    if !args.quiet {
+        for report in &outcome.reports {
+            console.eprint(&format!("report written to {}\n", report.display()));
         }
     }
-    match results.passed() {
+    match outcome.results.passed() {
         true => Status::Success,
         false => Status::Problems,
+    }
+}
+
+/// Reports why a run did not finish; returns the status it ends with.
+fn failed(error: &RunError, console: &Console) -> Status {
+    match error {
+        RunError::Read { .. } => {
+            console.error(error);
+            Status::Failure
+        }
+        RunError::Suite { .. } => {
+            console.error(error);
+            Status::Problems
+        }
+        RunError::Syntax(errors) => {
+            console.diagnostic(errors);
+            Status::Problems
+        }
+        RunError::Check(errors) => {
+            console.diagnostic(errors);
+            Status::Problems
+        }
+        RunError::Link(errors) => {
+            // Missing or unreadable data and model files.
+            console.diagnostic(errors);
+            Status::Failure
+        }
+        RunError::Exec(error) => {
+            console.diagnostic(error.as_ref());
+            match error.as_ref() {
+                ExecError::Cancelled => Status::Interrupted,
+                error if error.is_spec_problem() => Status::Problems,
+                _ => Status::Failure,
+            }
+        }
+        RunError::Report { error, .. } => {
+            console.diagnostic(error);
+            Status::Failure
+        }
     }
 }
 
@@ -259,7 +253,7 @@ fn summary(results: &RunResults) -> String {
     let failed = results
         .gates
         .iter()
-        .filter(|g| !g.passed && g.severity == "require")
+        .filter(|g| !g.passed && g.severity == Severity::Require)
         .count();
     let _ = writeln!(
         out,

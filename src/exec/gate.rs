@@ -8,35 +8,29 @@
 //! [`combined_bound`]. `==` and `!=` compare point estimates. A product or quotient of two
 //! metrics, or a metric without interval, cannot be tested with confidence: an error.
 
-use serde::{Deserialize, Serialize};
-
-use crate::check::Condition;
+use crate::check::{Arithmetic, Comparison, Condition, Logic, Numeric};
 use crate::metric::{combined_bound, Direction, Estimate, MetricError};
-use crate::syntax::ast::BinaryOp;
+use crate::results::{self, Operator};
 
 /// A gate's verdict and the comparisons that decided it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GateOutcome {
     pub passed: bool,
     /// Every comparison of the condition, left to right.
-    pub comparisons: Vec<Comparison>,
+    pub comparisons: Vec<results::Comparison>,
 }
 
-/// One comparison `lhs CMP rhs` of a gate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Comparison {
-    /// The operator: `>=`, `<`, ...
-    pub op: String,
-    /// The left side's point value; `null` when a metric in it is undefined (and the comparison
-    /// fails).
-    #[serde(with = "super::undefined")]
-    #[schemars(with = "Option<f64>")]
-    pub value: f64,
-    /// The left side's one-sided bound compared instead of its value, under a confidence.
-    pub bound: Option<f64>,
-    /// The right side's value.
-    pub threshold: f64,
-    pub passed: bool,
+impl From<Comparison> for Operator {
+    fn from(op: Comparison) -> Operator {
+        match op {
+            Comparison::Ge => Operator::Ge,
+            Comparison::Gt => Operator::Gt,
+            Comparison::Le => Operator::Le,
+            Comparison::Lt => Operator::Lt,
+            Comparison::Eq => Operator::Eq,
+            Comparison::Ne => Operator::Ne,
+        }
+    }
 }
 
 /// Evaluates `condition` with `estimates` (one per metric call, in `Condition::metric_calls` order);
@@ -116,7 +110,7 @@ struct Evaluator<'e> {
     confidence: Option<f64>,
     /// The index of the next metric call met, left to right.
     next: usize,
-    comparisons: Vec<Comparison>,
+    comparisons: Vec<results::Comparison>,
 }
 
 impl Evaluator<'_> {
@@ -127,22 +121,21 @@ impl Evaluator<'_> {
                 // Both sides are always evaluated, so every comparison is reported.
                 let (a, b) = (self.truth(lhs)?, self.truth(rhs)?);
                 Ok(match op {
-                    BinaryOp::And => a && b,
-                    _ => a || b,
+                    Logic::And => a && b,
+                    Logic::Or => a || b,
                 })
             }
             Condition::Compare { op, lhs, rhs } => {
                 let (lhs, rhs) = (self.number(lhs)?, self.number(rhs)?);
                 self.compare(*op, lhs, rhs)
             }
-            other => Err(format!("{other:?} is not a condition")),
         }
     }
 
-    fn number(&mut self, condition: &Condition) -> Result<Linear, String> {
-        Ok(match condition {
-            Condition::Number(x) => Linear::constant(*x),
-            Condition::Metric(_) => {
+    fn number(&mut self, numeric: &Numeric) -> Result<Linear, String> {
+        Ok(match numeric {
+            Numeric::Number(x) => Linear::constant(*x),
+            Numeric::Metric(_) => {
                 let index = self.next;
                 self.next += 1;
                 let estimate = self
@@ -156,39 +149,38 @@ impl Evaluator<'_> {
                     linear: true,
                 }
             }
-            Condition::Neg(inner) => self.number(inner)?.scaled(-1.0),
-            Condition::Arithmetic { op, lhs, rhs } => {
+            Numeric::Neg(inner) => self.number(inner)?.scaled(-1.0),
+            Numeric::Arithmetic { op, lhs, rhs } => {
                 let (a, b) = (self.number(lhs)?, self.number(rhs)?);
                 match op {
-                    BinaryOp::Add => a.plus(b),
-                    BinaryOp::Sub => a.plus(b.scaled(-1.0)),
-                    BinaryOp::Mul if b.terms.is_empty() => {
+                    Arithmetic::Add => a.plus(b),
+                    Arithmetic::Sub => a.plus(b.scaled(-1.0)),
+                    Arithmetic::Mul if b.terms.is_empty() => {
                         let factor = b.value;
                         a.scaled(factor)
                     }
-                    BinaryOp::Mul if a.terms.is_empty() => {
+                    Arithmetic::Mul if a.terms.is_empty() => {
                         let factor = a.value;
                         b.scaled(factor)
                     }
-                    BinaryOp::Mul => Linear::nonlinear(a.value * b.value, a, b),
-                    _ if b.terms.is_empty() && b.value != 0.0 => {
+                    Arithmetic::Mul => Linear::nonlinear(a.value * b.value, a, b),
+                    Arithmetic::Div if b.terms.is_empty() && b.value != 0.0 => {
                         let factor = 1.0 / b.value;
                         a.scaled(factor)
                     }
-                    _ => Linear::nonlinear(a.value / b.value, a, b),
+                    Arithmetic::Div => Linear::nonlinear(a.value / b.value, a, b),
                 }
             }
-            other => return Err(format!("{other:?} is not a number")),
         })
     }
 
-    fn compare(&mut self, op: BinaryOp, lhs: Linear, rhs: Linear) -> Result<bool, String> {
+    fn compare(&mut self, op: Comparison, lhs: Linear, rhs: Linear) -> Result<bool, String> {
         let threshold = rhs.value;
         let difference = lhs.clone().plus(rhs.scaled(-1.0));
         let direction = match op {
-            BinaryOp::Ge | BinaryOp::Gt => Some(Direction::Lower),
-            BinaryOp::Le | BinaryOp::Lt => Some(Direction::Upper),
-            _ => None,
+            Comparison::Ge | Comparison::Gt => Some(Direction::Lower),
+            Comparison::Le | Comparison::Lt => Some(Direction::Upper),
+            Comparison::Eq | Comparison::Ne => None,
         };
         let bound = match (self.confidence, direction) {
             (Some(level), Some(direction)) if !difference.terms.is_empty() => {
@@ -218,15 +210,15 @@ impl Evaluator<'_> {
         };
         let left = bound.unwrap_or(lhs.value);
         let passed = match op {
-            BinaryOp::Ge => left >= threshold,
-            BinaryOp::Gt => left > threshold,
-            BinaryOp::Le => left <= threshold,
-            BinaryOp::Lt => left < threshold,
-            BinaryOp::Eq => left == threshold,
-            _ => left != threshold,
+            Comparison::Ge => left >= threshold,
+            Comparison::Gt => left > threshold,
+            Comparison::Le => left <= threshold,
+            Comparison::Lt => left < threshold,
+            Comparison::Eq => left == threshold,
+            Comparison::Ne => left != threshold,
         };
-        self.comparisons.push(Comparison {
-            op: op.symbol().to_string(),
+        self.comparisons.push(results::Comparison {
+            op: op.into(),
             value: lhs.value,
             bound,
             threshold,

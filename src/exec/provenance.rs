@@ -1,34 +1,27 @@
 //! Where a run happened, for `results.json`: the state of the spec's git repository and the
-//! host's facts. Both are best effort: a missing `git` or `/proc/cpuinfo` leaves a field empty,
+//! host's facts, gathered into the types of [`crate::results`]. Both are best effort: a missing `git` or `/proc/cpuinfo` leaves a field empty,
 //! never fails the run.
 
 use std::path::Path;
 use std::process::Command;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use crate::results::{Host, Repository};
 
-/// The git commit the spec's repository was at, and whether its tracked files had changes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Repository {
-    /// `git rev-parse HEAD` in the spec's folder.
-    pub commit: String,
-    /// Whether tracked files differ from that commit (`git status --porcelain
-    /// --untracked-files=no` printed anything).
-    pub dirty: bool,
+/// Where a run happened: the spec's repository and the host, gathered once per run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub repository: Option<Repository>,
+    pub host: Host,
 }
 
-/// The machine that ran.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Host {
-    /// `linux`, `macos`, `windows`, ...
-    pub os: String,
-    /// `x86_64`, `aarch64`, ...
-    pub arch: String,
-    /// The first `model name` of `/proc/cpuinfo`, where there is one.
-    pub cpu: Option<String>,
-    /// The hardware threads available to the process.
-    pub threads: usize,
+impl Provenance {
+    /// The provenance of a run of the spec at `spec`, on this machine.
+    pub fn gather(spec: &Path) -> Provenance {
+        Provenance {
+            repository: repository(spec),
+            host: host(),
+        }
+    }
 }
 
 /// The repository of the spec file at `spec`, or `None` when it is not a file inside a git

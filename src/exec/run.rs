@@ -21,6 +21,7 @@ use crate::metric::{
 use crate::model::{ModelError, Network};
 use crate::perturb::{node_seed, Context, FeatureStats, Perturbation};
 use crate::plan::{Branch, Node, NodeKind, Plan};
+use crate::results::Stats;
 
 use super::cache::{BranchPredictions, Cache, Lookup};
 use super::counted::{Counted, GradientCounts, GradientTally, Passes};
@@ -30,6 +31,8 @@ use super::{bind, ExecError};
 
 /// Told of a run's progress, from the worker threads: progress bars and log lines.
 pub trait Observer: Sync {
+    /// The run of a plan of `nodes` nodes starts (before any node does).
+    fn planned(&self, _nodes: usize) {}
     /// `node` starts; an infer node that computes streams `samples` samples (0 otherwise).
     fn started(&self, node: &Node, samples: usize);
     /// `samples` more samples of `node` went through its perturbation and model.
@@ -60,31 +63,6 @@ impl Options<'_> {
             false => Ok(()),
         }
     }
-}
-
-/// Counts of the model work and cache use of a run.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema,
-)]
-pub struct Stats {
-    /// Samples passed forward through a model (inference and attack steps).
-    pub forward_passes: u64,
-    /// Samples whose input gradient was computed (attacks).
-    pub backward_passes: u64,
-    /// Infer nodes read from the cache.
-    pub cache_hits: u64,
-    /// Infer nodes computed (not in the cache, or with the cache disabled).
-    pub cache_misses: u64,
-    /// Cache entries found corrupt and recomputed.
-    pub cache_rejected: u64,
 }
 
 /// What a run computed.
@@ -188,6 +166,9 @@ pub fn run(spec: &Spec, plan: &Plan, options: &Options<'_>) -> Result<Outcome, E
         misses: AtomicU64::new(0),
         rejected: AtomicU64::new(0),
     };
+    if let Some(observer) = options.observer {
+        observer.planned(plan.graph.node_count());
+    }
     let mut outputs: HashMap<NodeIndex, Output> = HashMap::new();
     let mut timings = Vec::new();
     for wave in &plan.waves {

@@ -16,29 +16,13 @@
 //! The gradient counts travel with each cache entry, so a run read from the cache flags what the
 //! run that computed it did.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use crate::check::{Spec, Value};
 use crate::plan::Branch;
+use crate::results::SanityFlag;
 use crate::schema::{Family, Kind};
 
 use super::counted::GradientCounts;
 use super::BranchOutcome;
-
-/// One suspicious figure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct SanityFlag {
-    /// `accuracy-rises-with-eps`, `black-box-stronger`, `zero-gradients` or
-    /// `non-finite-gradients`.
-    pub check: String,
-    pub model: String,
-    pub dataset: String,
-    /// The branches concerned, by label (`fgsm[eps = 0.1]`).
-    pub branches: Vec<String>,
-    /// What was seen, with the accuracies.
-    pub message: String,
-}
 
 /// An attacked branch, as the checks see it.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use petgraph::graph::{Graph, NodeIndex};
 
 use crate::check::{
-    Condition, DatasetId, Evaluation, MetricCall, ModelFormat, ModelId, PerturbationId, Spec,
-    Target, Value,
+    DatasetId, Evaluation, MetricCall, ModelFormat, ModelId, PerturbationId, Spec, Target, Value,
 };
 use crate::registry;
 use crate::schema::Kind;
@@ -383,7 +382,7 @@ impl<'s> Builder<'s> {
             .str(&gate.name)
             .str(gate.severity.keyword())
             .f64(gate.confidence.unwrap_or(-1.0))
-            .str(&condition_shape(&gate.condition));
+            .str(&gate.condition.shape());
         let label = format!("{} {}", gate.severity.keyword(), gate.name);
         self.add(
             identity,
@@ -392,24 +391,5 @@ impl<'s> Builder<'s> {
             Cost::default(),
             &inputs,
         )
-    }
-}
-
-/// The operators and constants of a condition, with `m` for each metric (whose identities are
-/// the gate's inputs).
-fn condition_shape(condition: &Condition) -> String {
-    match condition {
-        Condition::Number(x) => format!("{:e}", x),
-        Condition::Metric(_) => "m".to_string(),
-        Condition::Neg(inner) => format!("(-{})", condition_shape(inner)),
-        Condition::Not(inner) => format!("(not {})", condition_shape(inner)),
-        Condition::Arithmetic { op, lhs, rhs }
-        | Condition::Compare { op, lhs, rhs }
-        | Condition::Logic { op, lhs, rhs } => format!(
-            "({} {} {})",
-            condition_shape(lhs),
-            op.symbol(),
-            condition_shape(rhs)
-        ),
     }
 }

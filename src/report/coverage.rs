@@ -2,7 +2,7 @@
 //! subcategories for `nist_ai_rmf`), whether gates evidence it and whether they passed, with a
 //! summary per group (the AI RMF functions) of what is evidenced and what fails.
 
-use crate::exec::RunResults;
+use crate::results::RunResults;
 
 /// The coverage of every framework of a run.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,8 +11,7 @@
 
 use std::fmt::Write;
 
-use crate::exec::RunResults;
-use crate::metric::Interval;
+use crate::results::{Interval, RunResults};
 
 /// The changes from one run's results to another's.
 #[derive(Debug, Clone, PartialEq)]
@@ -163,7 +162,7 @@ pub fn diff(old: &RunResults, new: &RunResults, tolerance: f64) -> ResultsDiff {
         }
     }
     for n in &new.branches {
-        let same = |o: &&crate::exec::BranchResult| {
+        let same = |o: &&crate::results::BranchResult| {
             o.model == n.model && o.dataset == n.dataset && o.label == n.label
         };
         if let Some(o) = old.branches.iter().find(same) {

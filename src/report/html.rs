@@ -10,7 +10,7 @@ use super::markdown::{
 };
 use super::plots::plots;
 use super::warnings;
-use crate::exec::RunResults;
+use crate::results::RunResults;
 
 const STYLE: &str = "\
 body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}\

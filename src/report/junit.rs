@@ -13,7 +13,7 @@ use quick_xml::Writer;
 
 use super::markdown::comparisons;
 use super::{interval, number};
-use crate::exec::{GateResult, RunResults};
+use crate::results::{GateResult, RunResults, Severity};
 
 /// The JUnit XML of `results`.
 pub fn render(results: &RunResults) -> String {
@@ -30,13 +30,13 @@ fn write(writer: &mut Writer<Vec<u8>>, results: &RunResults) -> io::Result<()> {
     let failures = results
         .gates
         .iter()
-        .filter(|g| !g.passed && g.severity != "warn")
+        .filter(|g| !g.passed && g.severity != Severity::Warn)
         .count()
         .to_string();
     let skipped = results
         .gates
         .iter()
-        .filter(|g| !g.passed && g.severity == "warn")
+        .filter(|g| !g.passed && g.severity == Severity::Warn)
         .count()
         .to_string();
     let time = format!("{:.3}", results.timings.total_seconds);
@@ -115,7 +115,7 @@ fn testcase(
         .write_inner_content(|writer| {
             if !gate.passed {
                 let message = failure_message(gate);
-                let element = if gate.severity == "warn" {
+                let element = if gate.severity == Severity::Warn {
                     "skipped"
                 } else {
                     "failure"

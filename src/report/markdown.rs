@@ -5,7 +5,7 @@ use std::fmt::Write;
 use super::coverage::Coverage;
 use super::table::markdown as table;
 use super::{interval, number, warnings};
-use crate::exec::{GateResult, RunResults};
+use crate::results::{GateResult, RunResults, Severity};
 
 /// The Markdown report of `results`; `evidence` names the results file.
 pub fn render(results: &RunResults, evidence: &str) -> String {
@@ -54,7 +54,7 @@ pub fn summary(results: &RunResults) -> String {
     let failed_required = results
         .gates
         .iter()
-        .filter(|g| !g.passed && g.severity == "require")
+        .filter(|g| !g.passed && g.severity == Severity::Require)
         .count();
     let verdict = if results.passed() { "PASSED" } else { "FAILED" };
     format!(
@@ -85,7 +85,7 @@ pub fn gate_rows(results: &RunResults) -> Vec<Vec<String>> {
         .map(|gate| {
             vec![
                 gate.name.clone(),
-                gate.severity.clone(),
+                gate.severity.to_string(),
                 verdict(gate).to_string(),
                 gate.value.map_or_else(String::new, number),
                 gate.bound.map_or_else(String::new, number),
@@ -99,10 +99,10 @@ pub fn gate_rows(results: &RunResults) -> Vec<Vec<String>> {
 
 /// `pass`, `FAIL` or `warning`.
 pub fn verdict(gate: &GateResult) -> &'static str {
-    match (gate.passed, gate.severity.as_str()) {
+    match (gate.passed, gate.severity) {
         (true, _) => "pass",
-        (false, "warn") => "warning",
-        (false, _) => "FAIL",
+        (false, Severity::Warn) => "warning",
+        (false, Severity::Require) => "FAIL",
     }
 }
 

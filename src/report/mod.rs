@@ -1,6 +1,6 @@
 //! The report stage: a finished run's [`RunResults`] rendered for people (Markdown, HTML), for CI
 //! test reporters (JUnit XML), for compliance tooling (OSCAL assessment results) and for programs
-//! (JSON). Reports read results only; they never run anything.
+//! (JSON). Reports read results only ([`crate::results`]); they never run anything.
 
 mod coverage;
 mod diff;
@@ -14,7 +14,7 @@ mod warnings;
 
 use std::path::{Path, PathBuf};
 
-use crate::exec::{RunResults, SCHEMA_VERSION};
+use crate::results::{self, Interval, RunResults};
 
 pub use coverage::{Coverage, CoveredControl, FrameworkCoverage, GroupSummary};
 pub use diff::{diff, GateChange, MetricChange, ResultsDiff};
@@ -48,65 +48,14 @@ impl Format {
     }
 }
 
-/// Why results could not be read or a report not written; each kind has a stable code
-/// `rbench::report::<kind>`.
+/// Why a report could not be written; the code is `rbench::report::unwritable-report`.
+/// (Reading results fails with a [`results::ResultsError`].)
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ReportError {
-    /// The results file is missing, unreadable or not a results file.
-    #[error("cannot read {}: {problem}", path.display())]
-    #[diagnostic(
-        code("rbench::report::unreadable-results"),
-        help("give the `results.json` that `rbench run` wrote")
-    )]
-    Read { path: PathBuf, problem: String },
-    /// The results file was written in another version of the format.
-    #[error(
-        "{} has results format version {found}; this rbench reads version {SCHEMA_VERSION} \
-         (run the spec again to write it)",
-        path.display()
-    )]
-    #[diagnostic(code("rbench::report::results-version"))]
-    Version { path: PathBuf, found: u64 },
     /// A report could not be written.
     #[error("cannot write {}: {problem}", path.display())]
     #[diagnostic(code("rbench::report::unwritable-report"))]
     Write { path: PathBuf, problem: String },
-}
-
-/// Reads a `results.json`, refusing other versions of the format with a clear message.
-pub fn read_results(path: &Path) -> Result<RunResults, ReportError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ReportError::Read {
-        path: path.to_path_buf(),
-        problem: e.to_string(),
-    })?;
-    parse_results(&text, path)
-}
-
-/// Parses the text of a `results.json` read from `path` (named in errors only).
-pub fn parse_results(text: &str, path: &Path) -> Result<RunResults, ReportError> {
-    let read = |problem: String| ReportError::Read {
-        path: path.to_path_buf(),
-        problem,
-    };
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| read(e.to_string()))?;
-    let found = value
-        .get("schema_version")
-        .and_then(serde_json::Value::as_u64);
-    match found {
-        Some(version) if version == u64::from(SCHEMA_VERSION) => {}
-        Some(found) => {
-            return Err(ReportError::Version {
-                path: path.to_path_buf(),
-                found,
-            })
-        }
-        None => {
-            return Err(read(
-                "no `schema_version`: not an rbench results file".into(),
-            ))
-        }
-    }
-    serde_json::from_value(value).map_err(|e| read(e.to_string()))
 }
 
 /// Renders `results` in `format`; `evidence` is how reports refer to the results file (OSCAL's
@@ -117,25 +66,8 @@ pub fn render(results: &RunResults, format: Format, evidence: &str) -> String {
         Format::Html => html::render(results, evidence),
         Format::Junit => junit::render(results),
         Format::Oscal => oscal::render(results, evidence),
-        Format::Json => json(results),
+        Format::Json => results::to_json(results),
     }
-}
-
-/// The results as pretty JSON with a final newline, as `results.json` holds them.
-pub fn json(results: &RunResults) -> String {
-    let mut text = serde_json::to_string_pretty(results)
-        .unwrap_or_else(|e| unreachable!("results always serialise: {e}"));
-    text.push('\n');
-    text
-}
-
-/// The JSON Schema of `results.json`, generated from [`RunResults`], pretty, newline-terminated.
-pub fn results_schema() -> String {
-    let schema = schemars::schema_for!(RunResults);
-    let mut text = serde_json::to_string_pretty(&schema)
-        .unwrap_or_else(|e| unreachable!("a schema always serialises: {e}"));
-    text.push('\n');
-    text
 }
 
 /// Writes `text` to `path` atomically (a temporary file beside it, then renamed).
@@ -145,6 +77,27 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<(), ReportError> {
         problem,
     };
     crate::atomic::write_atomic(path, text.as_bytes()).map_err(|e| write(e.to_string()))
+}
+
+/// Writes a report of each of `formats` into `folder`, beside the `results.json` the reports
+/// cite as their evidence (which [`Format::Json`] would be, so it is skipped); returns the files
+/// written.
+pub fn write_beside(
+    results: &RunResults,
+    folder: &Path,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, ReportError> {
+    let mut written = Vec::new();
+    for &format in formats {
+        if format == Format::Json {
+            // results.json itself.
+            continue;
+        }
+        let path = folder.join(format.file_name());
+        write_atomic(&path, &render(results, format, results::FILE_NAME))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// A number as reports print it: four decimals; `undefined` for NaN (a metric no sample
@@ -157,7 +110,7 @@ pub fn number(x: f64) -> String {
 }
 
 /// An interval as reports print it: `[low, high]`, or empty.
-fn interval(interval: Option<crate::metric::Interval>) -> String {
+fn interval(interval: Option<Interval>) -> String {
     interval.map_or_else(String::new, |i| {
         format!("[{}, {}]", number(i.low), number(i.high))
     })

@@ -17,8 +17,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::markdown::comparisons;
-use super::{json as results_json, number};
-use crate::exec::{GateResult, MappingResult, RunResults};
+use super::number;
+use crate::results::{self, GateResult, MappingResult, RunResults};
 use crate::risk::{oscal_control_id, AI_RMF_NAME};
 
 /// The OSCAL version the document follows.
@@ -29,7 +29,7 @@ pub const NAMESPACE: &str = "urn:rbench:oscal";
 
 /// The OSCAL assessment results of `results`; `evidence` is the link to the results file.
 pub fn render(results: &RunResults, evidence: &str) -> String {
-    let hash = blake3::hash(results_json(results).as_bytes());
+    let hash = blake3::hash(results::to_json(results).as_bytes());
     let document = Uuid::new_v5(&Uuid::NAMESPACE_OID, hash.to_hex().as_bytes());
     let uuid = |what: &str| Uuid::new_v5(&document, what.as_bytes()).to_string();
     let observations: Vec<Value> = results
@@ -142,7 +142,7 @@ fn prop(name: &str, value: &str) -> Value {
 
 fn observation(results: &RunResults, gate: &GateResult, evidence: &str, uuid: String) -> Value {
     let mut props = vec![
-        prop("gate-severity", &gate.severity),
+        prop("gate-severity", gate.severity.keyword()),
         prop("gate-result", if gate.passed { "pass" } else { "fail" }),
     ];
     if let Some(value) = gate.value {

@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use crate::exec::{BranchResult, RunResults};
+use crate::results::{BranchResult, RunResults};
 
 const SIZE: (u32, u32) = (640, 360);
 const COLOURS: [RGBColor; 6] = [

@@ -1,7 +1,7 @@
 //! Sanity warnings a reader of a report should see: figures that are weaker evidence than they
 //! look.
 
-use crate::exec::RunResults;
+use crate::results::{RunResults, Severity};
 
 /// Below this many samples an estimate's interval is wide; reports say so.
 pub const FEW_SAMPLES: u64 = 100;
@@ -13,7 +13,7 @@ pub const WIDE_INTERVAL: f64 = 0.1;
 pub fn warnings(results: &RunResults) -> Vec<String> {
     let mut found = Vec::new();
     for gate in &results.gates {
-        if !gate.passed && gate.severity == "warn" {
+        if !gate.passed && gate.severity == Severity::Warn {
             found.push(format!("warn gate `{}` failed", gate.name));
         }
         if gate.confidence.is_none() {

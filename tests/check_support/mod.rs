@@ -8,7 +8,8 @@ use std::path::Path;
 
 use miette::Diagnostic;
 use rbench::check::{
-    self, CheckErrors, Condition, FsLoader, MetricCall, ModelFormat, Params, Spec, Target, Value,
+    self, CheckErrors, Condition, FsLoader, MetricCall, ModelFormat, Numeric, Params, Spec, Target,
+    Value,
 };
 use rbench::syntax::{self, FileId, SourceFile, SyntaxErrors};
 
@@ -266,17 +267,32 @@ fn target(spec: &Spec, t: &Target) -> String {
 
 fn condition(spec: &Spec, c: &Condition) -> String {
     match c {
-        Condition::Number(n) => n.to_string(),
-        Condition::Metric(call) => metric(spec, call),
-        Condition::Neg(inner) => format!("-{}", condition(spec, inner)),
         Condition::Not(inner) => format!("not {}", condition(spec, inner)),
-        Condition::Arithmetic { op, lhs, rhs }
-        | Condition::Compare { op, lhs, rhs }
-        | Condition::Logic { op, lhs, rhs } => format!(
+        Condition::Logic { op, lhs, rhs } => format!(
             "({} {} {})",
             condition(spec, lhs),
             op.symbol(),
             condition(spec, rhs)
+        ),
+        Condition::Compare { op, lhs, rhs } => format!(
+            "({} {} {})",
+            numeric(spec, lhs),
+            op.symbol(),
+            numeric(spec, rhs)
+        ),
+    }
+}
+
+fn numeric(spec: &Spec, n: &Numeric) -> String {
+    match n {
+        Numeric::Number(n) => n.to_string(),
+        Numeric::Metric(call) => metric(spec, call),
+        Numeric::Neg(inner) => format!("-{}", numeric(spec, inner)),
+        Numeric::Arithmetic { op, lhs, rhs } => format!(
+            "({} {} {})",
+            numeric(spec, lhs),
+            op.symbol(),
+            numeric(spec, rhs)
         ),
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use rbench::exec::{Host, Repository, RunResults};
+use rbench::results::{Host, Repository, RunResults};
 
 /// The repository's root.
 pub fn root() -> PathBuf {

@@ -1,9 +1,10 @@
 //! Running specs end to end with the `rbench` binary from a temporary folder.
 
 use std::path::Path;
-use std::process::Command;
 
-use rbench::exec::RunResults;
+use rbench::link::Reach;
+use rbench::results::RunResults;
+use rbench::RunOptions;
 
 /// A file of the repository, as an absolute path a spec elsewhere can name.
 pub fn repo(relative: &str) -> String {
@@ -13,26 +14,20 @@ pub fn repo(relative: &str) -> String {
         .to_string()
 }
 
-/// Runs `spec`, written to a temporary folder, without the cache; it must pass its gates (exit
-/// 0). The spec may name the repository's files ([`repo`]): the run may read outside its folder.
+/// Runs `spec`, written to a temporary folder, without the cache, through the library's entry
+/// point (as `rbench run --no-cache --allow-outside`); it must pass its gates. The spec may name
+/// the repository's files ([`repo`]): the run may read outside its folder.
 pub fn run_from_temp(spec: &str) -> RunResults {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("spec.rbench");
     std::fs::write(&path, spec).expect("write the spec");
-    let output = Command::new(env!("CARGO_BIN_EXE_rbench"))
-        .args(["run", "--no-cache", "--quiet", "--allow-outside", "--out"])
-        .arg(dir.path().join("out"))
-        .arg(&path)
-        .output()
-        .expect("run rbench");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = std::fs::read_to_string(dir.path().join("out/results.json")).expect("results");
-    serde_json::from_str(&text).expect("results.json parses")
+    let mut options = RunOptions::beside(Some(&path));
+    options.out = dir.path().join("out");
+    options.cache = None;
+    options.reach = Reach::Anywhere;
+    let ran = rbench::run_spec(&path, &options).unwrap_or_else(|error| panic!("{error:?}"));
+    assert!(ran.results.passed(), "a required gate failed");
+    ran.results
 }
 
 /// Results without what varies between equivalent runs: times, timings and cache use.
