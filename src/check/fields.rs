@@ -8,6 +8,9 @@ use crate::schema::{Bounds, Default, Kind, Param, Type};
 use crate::suggest::{closest, did_you_mean};
 use crate::syntax::{ast, Span};
 
+/// The largest seed: 2⁵³, the largest integer every tool reading `results.json` keeps exactly.
+const MAX_SEED: f64 = 9_007_199_254_740_992.0;
+
 /// Fields of the `benchmark` header.
 pub static BENCHMARK_FIELDS: &[Param] = &[
     Param::optional(
@@ -31,7 +34,7 @@ pub static BENCHMARK_FIELDS: &[Param] = &[
         "0",
         "seed of every random draw (noise, shuffles, random starts)",
     )
-    .bounded(Bounds::at_least(0.0)),
+    .bounded(Bounds::closed(0.0, MAX_SEED)),
     Param::with_default(
         "data_roots",
         Type::List(&Type::Path),

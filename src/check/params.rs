@@ -281,7 +281,7 @@ impl Checker<'_> {
         value: &Value,
         span: Span,
     ) -> Option<()> {
-        let Some(bounds) = param.bounds else {
+        let Some(bounds) = param.checked_bounds() else {
             return Some(());
         };
         let scalars: Vec<&Value> = match value {

@@ -32,7 +32,7 @@ pub struct RunArgs {
     /// Neither read nor write the inference cache
     #[arg(long)]
     pub no_cache: bool,
-    /// Worker threads [default: the number of CPUs]
+    /// Worker threads [default: the number of CPUs; at most 4 × the CPUs]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
     /// Samples per batch

@@ -275,15 +275,23 @@ fn npz_arrays<R: Read + Seek>(
 }
 
 /// IDX images `[N, height, width]` (read as `[1, height, width]`) and labels `[N]`; a `.gz`
-/// file is decompressed once into a temporary file.
-pub(crate) fn idx(images: &Path, labels: &Path) -> Result<ArrayRows, DataError> {
+/// file is decompressed once into a temporary file, only as far as its first `rows` rows (all
+/// rows when `None`): the rows a selection can read.
+pub(crate) fn idx(images: &Path, labels: &Path, rows: Option<u64>) -> Result<ArrayRows, DataError> {
     let array = |path: &Path| -> Result<Array, DataError> {
         let header = read_idx(path)?;
         let start = 4 + 4 * header.dims.len() as u64;
         let store = if header.gzip {
+            let mut read = header.dims.clone();
+            if let (Some(first), Some(rows)) = (read.first_mut(), rows) {
+                *first = rows.min(*first);
+            }
+            let needed =
+                header::payload_len(&read, header.dtype).and_then(|n| n.checked_add(start));
             let decompress = |out: &mut dyn io::Write| {
                 let file = BufReader::new(header::open(path)?);
-                io::copy(&mut GzDecoder::new(file), out).map_err(|e| {
+                let mut data = GzDecoder::new(file).take(needed.unwrap_or(u64::MAX));
+                io::copy(&mut data, out).map_err(|e| {
                     DataError::invalid(
                         path,
                         format!("the gzip stream does not decompress (truncated or corrupt?): {e}"),
@@ -291,15 +299,13 @@ pub(crate) fn idx(images: &Path, labels: &Path) -> Result<ArrayRows, DataError> 
                 })
             };
             let (store, len) = ByteStore::temporary(path, decompress)?;
-            let needed =
-                header::payload_len(&header.dims, header.dtype).and_then(|n| n.checked_add(start));
             if needed.is_none_or(|needed| len < needed) {
                 return Err(DataError::invalid(
                     path,
                     format!(
                         "truncated file: the header and data of shape {} and type {} take {} \
                          bytes, but the file decompresses to {len}",
-                        format_shape(&header.dims),
+                        format_shape(&read),
                         header.dtype,
                         needed.map_or("too many".into(), |n| n.to_string()),
                     ),

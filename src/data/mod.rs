@@ -16,7 +16,7 @@ mod table;
 
 pub use batch::Batch;
 pub use error::{DataError, DataProblem};
-pub use selection::Selection;
+pub use selection::{Selection, MAX_SELECTION_BYTES};
 pub use source::{open, BundledSample, Source, SourceSpec};
 
 pub use header::{ElementType, HeaderError, HeaderProblem};

@@ -36,6 +36,23 @@ impl Selection {
     }
 }
 
+impl Selection {
+    /// The rows of the files the selection can read, counted from the first: `offset + limit`,
+    /// or every row (`None`) when there is no limit or a shuffle draws from all of them.
+    pub(crate) fn rows_read(&self) -> Option<u64> {
+        match (self.shuffle_seed, self.limit) {
+            (None, Some(limit)) => Some(self.offset.saturating_add(limit)),
+            _ => None,
+        }
+    }
+}
+
+/// The most memory a run keeps for one dataset's selected samples: each kept sample's logits
+/// (4 bytes a class), label (4 bytes) and perturbation size (16 bytes) on every branch, and a
+/// shuffle's permutation of all samples (8 bytes a sample). A larger selection is refused at
+/// `open`, before anything is read.
+pub const MAX_SELECTION_BYTES: u64 = 2 << 30;
+
 /// The samples a selection keeps out of `total`, by position.
 #[derive(Debug, Clone)]
 pub(crate) struct Positions {
@@ -62,6 +79,22 @@ impl Positions {
         let len = selection
             .limit
             .map_or(available, |limit| limit.min(available));
+        let per_sample = 4 * u64::from(selection.classes) + 24;
+        if len.saturating_mul(per_sample) > MAX_SELECTION_BYTES {
+            return Err(format!(
+                "the selection keeps {len} samples, whose results ({per_sample} bytes a sample \
+                 with {} classes) would take more than {MAX_SELECTION_BYTES} bytes of memory: \
+                 set `limit` to at most {}",
+                selection.classes,
+                MAX_SELECTION_BYTES / per_sample
+            ));
+        }
+        if selection.shuffle_seed.is_some() && total.saturating_mul(8) > MAX_SELECTION_BYTES {
+            return Err(format!(
+                "a shuffle of {total} samples would take more than {MAX_SELECTION_BYTES} bytes \
+                 of memory: drop `shuffle`, and select with `offset` and `limit`"
+            ));
+        }
         let len = usize::try_from(len).map_err(|_| format!("{len} samples cannot be addressed"))?;
         let shuffled = selection.shuffle_seed.map(|seed| {
             let mut order = permutation(total, seed);
@@ -158,6 +191,20 @@ mod tests {
         assert_eq!(kept(&selection, 100), all[10..15]);
         selection.shuffle_seed = Some(8);
         assert_ne!(kept(&selection, 100), all[10..15]);
+    }
+
+    #[test]
+    fn a_selection_too_large_for_memory_is_refused() {
+        let mut selection = Selection::all(10, (0.0, 1.0));
+        let error = Positions::new(&selection, 64 << 20).expect_err("too many samples");
+        assert!(error.contains("set `limit` to at most"), "{error}");
+        selection.limit = Some(10);
+        assert_eq!(kept(&selection, 64 << 20), (0..10).collect::<Vec<_>>());
+        assert_eq!(selection.rows_read(), Some(10));
+        selection.shuffle_seed = Some(1);
+        assert_eq!(selection.rows_read(), None);
+        let error = Positions::new(&selection, 1 << 30).expect_err("too large a shuffle");
+        assert!(error.contains("drop `shuffle`"), "{error}");
     }
 
     #[test]

@@ -8,7 +8,11 @@
 //!   positional reads (no memory map, no shared cursor).
 //! - A gzip-compressed IDX file or a deflated npz member cannot be read at an offset: it is
 //!   decompressed once, at `open`, into an anonymous temporary file (removed when the source is
-//!   dropped), streaming through a fixed-size buffer; then it is read like a plain file.
+//!   dropped), streaming through a fixed-size buffer; then it is read like a plain file. An IDX
+//!   file is decompressed only as far as the selection reads (`offset + limit` rows, unless
+//!   shuffled).
+//! - A selection whose results would not fit [`MAX_SELECTION_BYTES`](super::MAX_SELECTION_BYTES)
+//!   is refused at `open`, before anything is read.
 //! - A CSV table is scanned once at `open` to index where each row starts (8 bytes a row); a batch
 //!   parses only its rows.
 //! - An image folder is listed once; a batch decodes and resizes only its images.
@@ -120,9 +124,10 @@ pub fn open(spec: &SourceSpec, selection: &Selection) -> Result<Box<dyn Source>,
     Ok(match spec {
         SourceSpec::Npz { path, x, y } => Selected::boxed(arrays::npz(path, x, y)?, selection)?,
         SourceSpec::Npy { x, y } => Selected::boxed(arrays::npy(x, y)?, selection)?,
-        SourceSpec::Idx { images, labels } => {
-            Selected::boxed(arrays::idx(images, labels)?, selection)?
-        }
+        SourceSpec::Idx { images, labels } => Selected::boxed(
+            arrays::idx(images, labels, selection.rows_read())?,
+            selection,
+        )?,
         SourceSpec::Safetensors { path, x, y } => {
             Selected::boxed(arrays::safetensors(path, x, y)?, selection)?
         }

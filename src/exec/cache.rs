@@ -8,7 +8,8 @@
 //! | bytes | content |
 //! |---|---|
 //! | 8 | magic `RBLOGITS` |
-//! | 4 | format version (2) |
+//! | 4 | format version (3) |
+//! | 32 | the key the entry was written under |
 //! | 4 | classes |
 //! | 8 | samples `n` |
 //! | 1 | 1 when the branch is perturbed (sizes follow), 0 for the clean branch |
@@ -19,8 +20,11 @@
 //! | 32 | blake3 of every byte before |
 //!
 //! What an entry holds is everything the metrics and sanity flags read, so a run from the cache
-//! reports exactly what the run that filled it did. An entry whose length, magic, version or
-//! checksum is wrong is rejected (and recomputed). Writes
+//! reports exactly what the run that filled it did. The checksum covers the header, key
+//! included, and the body, so an entry is bound to its key: one copied or renamed under another
+//! key (two entries swapped, an entry planted from another run or left from an older one) is
+//! rejected like a damaged one, whose length, magic, version or checksum is wrong, and
+//! recomputed. Writes
 //! go to a temporary file in the cache folder, renamed into place, so a reader never sees half an
 //! entry.
 
@@ -33,8 +37,8 @@ use super::counted::GradientCounts;
 use super::ExecError;
 
 const MAGIC: &[u8; 8] = b"RBLOGITS";
-const VERSION: u32 = 2;
-const HEADER: usize = 8 + 4 + 4 + 8 + 1 + 3 * 8;
+const VERSION: u32 = 3;
+const HEADER: usize = 8 + 4 + 32 + 4 + 8 + 1 + 3 * 8;
 const CHECKSUM: usize = 32;
 
 /// The per-sample results of one inference branch, indexed by sample position.
@@ -69,7 +73,8 @@ impl BranchPredictions {
 pub enum Lookup {
     Hit(BranchPredictions),
     Miss,
-    /// An entry that is truncated, of another format, or fails its checksum.
+    /// An entry that is truncated, of another format, written under another key, or fails its
+    /// checksum.
     Corrupt,
 }
 
@@ -103,29 +108,27 @@ impl Cache {
     /// The entry under `key`, if there is a valid one.
     pub fn load(&self, key: &[u8; 32]) -> Lookup {
         match std::fs::read(self.entry_path(key)) {
-            Ok(bytes) => decode(&bytes).map_or(Lookup::Corrupt, Lookup::Hit),
+            Ok(bytes) => decode(&bytes, key).map_or(Lookup::Corrupt, Lookup::Hit),
             Err(_) => Lookup::Miss,
         }
     }
 
     /// Stores `predictions` under `key`, atomically.
     pub fn store(&self, key: &[u8; 32], predictions: &BranchPredictions) -> Result<(), ExecError> {
-        let io = |path: &Path, error: std::io::Error| ExecError::Io {
-            path: path.to_path_buf(),
-            problem: format!("cannot write the cache: {error}"),
-        };
         let path = self.entry_path(key);
-        crate::atomic::write_atomic(&path, &encode(predictions)).map_err(|e| io(&path, e))
+        crate::atomic::write_atomic(&path, &encode(key, predictions))
+            .map_err(|error| ExecError::CacheWrite { path, error })
     }
 }
 
-fn encode(p: &BranchPredictions) -> Vec<u8> {
+fn encode(key: &[u8; 32], p: &BranchPredictions) -> Vec<u8> {
     let sizes = p.sizes.as_deref().unwrap_or_default();
     let mut bytes = Vec::with_capacity(
         HEADER + 4 * (p.logits.len() + p.labels.len()) + 16 * sizes.len() + CHECKSUM,
     );
     bytes.extend(MAGIC);
     bytes.extend(VERSION.to_le_bytes());
+    bytes.extend(key);
     bytes.extend((p.classes as u32).to_le_bytes());
     bytes.extend((p.labels.len() as u64).to_le_bytes());
     bytes.push(u8::from(p.sizes.is_some()));
@@ -144,27 +147,27 @@ fn encode(p: &BranchPredictions) -> Vec<u8> {
     bytes
 }
 
-fn decode(bytes: &[u8]) -> Option<BranchPredictions> {
+fn decode(bytes: &[u8], key: &[u8; 32]) -> Option<BranchPredictions> {
     let body = bytes.get(..bytes.len().checked_sub(CHECKSUM)?)?;
     if blake3::hash(body).as_bytes() != &bytes[body.len()..] || body.get(..8)? != MAGIC {
         return None;
     }
     let word = |at: usize| Some(u32::from_le_bytes(body.get(at..at + 4)?.try_into().ok()?));
-    if word(8)? != VERSION {
+    if word(8)? != VERSION || body.get(12..44)? != key {
         return None;
     }
     let long = |at: usize| Some(u64::from_le_bytes(body.get(at..at + 8)?.try_into().ok()?));
-    let classes = word(12)? as usize;
-    let n = usize::try_from(long(16)?).ok()?;
-    let perturbed = match body.get(24)? {
+    let classes = word(44)? as usize;
+    let n = usize::try_from(long(48)?).ok()?;
+    let perturbed = match body.get(56)? {
         0 => false,
         1 => true,
         _ => return None,
     };
     let gradients = GradientCounts {
-        evaluated: long(25)?,
-        zero: long(33)?,
-        non_finite: long(41)?,
+        evaluated: long(57)?,
+        zero: long(65)?,
+        non_finite: long(73)?,
     };
     let values = n.checked_mul(classes)?;
     let size_bytes = if perturbed { n.checked_mul(16)? } else { 0 };
@@ -250,5 +253,19 @@ mod tests {
         std::fs::write(&path, &bytes[..10]).expect("truncate");
         assert!(matches!(cache.load(&key), Lookup::Corrupt));
         assert_ne!(key, Cache::key(NodeId([1; 32]), &[2; 32], &[4; 32]));
+    }
+
+    #[test]
+    fn an_entry_under_another_key_is_rejected() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let cache = Cache::new(dir.path());
+        let (key, other) = (
+            Cache::key(NodeId([1; 32]), &[2; 32], &[3; 32]),
+            Cache::key(NodeId([4; 32]), &[2; 32], &[3; 32]),
+        );
+        cache.store(&key, &sample()).expect("stored");
+        std::fs::copy(cache.entry_path(&key), cache.entry_path(&other)).expect("planted");
+        assert!(matches!(cache.load(&other), Lookup::Corrupt));
+        assert!(matches!(cache.load(&key), Lookup::Hit(_)));
     }
 }

@@ -45,6 +45,17 @@ pub enum ExecError {
     #[error("`{}`: {problem}", path.display())]
     #[diagnostic(code("rbench::exec::unhashable-file"))]
     Io { path: PathBuf, problem: String },
+    /// A finished inference result could not be written to the cache.
+    #[error("cannot write the cache entry `{}`", path.display())]
+    #[diagnostic(
+        code("rbench::exec::cache-write"),
+        help("make the cache folder writable, free some space, or run with `--no-cache`")
+    )]
+    CacheWrite {
+        path: PathBuf,
+        #[source]
+        error: std::io::Error,
+    },
     /// A perturbation could not be built or applied.
     #[error("perturbation `{perturbation}` failed")]
     #[diagnostic(code("rbench::exec::perturbation-failed"))]

@@ -21,4 +21,6 @@ pub use error::ExecError;
 pub use gate::GateOutcome;
 pub use provenance::Provenance;
 pub use results::results;
-pub use run::{run, BranchOutcome, Observer, Options, Outcome};
+pub use run::{
+    run, worker_threads, BranchOutcome, Observer, Options, Outcome, MAX_THREADS_PER_CPU,
+};

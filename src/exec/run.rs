@@ -43,7 +43,7 @@ pub trait Observer: Sync {
 
 /// How to run a plan.
 pub struct Options<'a> {
-    /// Worker threads (at least 1).
+    /// Worker threads (at least 1, at most [`MAX_THREADS_PER_CPU`] per CPU: more are capped).
     pub threads: usize,
     /// Samples per batch (at least 1).
     pub batch_size: usize,
@@ -136,14 +136,25 @@ enum Output {
     Done,
 }
 
+/// The most worker threads a run starts per CPU: more only cost memory and switches.
+pub const MAX_THREADS_PER_CPU: usize = 4;
+
+/// The worker threads a run starts when `requested` are asked for: at least 1, at most
+/// [`MAX_THREADS_PER_CPU`] times the CPUs.
+pub fn worker_threads(requested: usize) -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    requested.clamp(1, MAX_THREADS_PER_CPU * cpus)
+}
+
 /// Runs `plan` (built from `spec`, validated) and returns gate verdicts and metric estimates.
 pub fn run(spec: &Spec, plan: &Plan, options: &Options<'_>) -> Result<Outcome, ExecError> {
+    let threads = worker_threads(options.threads);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads.max(1))
+        .num_threads(threads)
         .build()
         .map_err(|e| ExecError::Io {
             path: ".".into(),
-            problem: format!("cannot start {} worker threads: {e}", options.threads),
+            problem: format!("cannot start {threads} worker threads: {e}"),
         })?;
     let scheduler = Scheduler {
         spec,

@@ -193,6 +193,11 @@ impl fmt::Display for Bounds {
     }
 }
 
+/// The largest integer a parameter takes when its bounds declare no maximum (and the smallest,
+/// negated, when they declare no minimum): every count rbench converts an integer to (classes,
+/// samples, steps, class indices) holds 32 bits.
+pub const MAX_INT: f64 = u32::MAX as f64;
+
 /// Whether a parameter must be given, and its default when not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Default {
@@ -255,6 +260,26 @@ impl Param {
             default: Default::Value(default),
             ..Param::required(name, ty, doc)
         }
+    }
+
+    /// The interval the checker enforces: the declared bounds; for integers (and class indices)
+    /// `[-MAX_INT, MAX_INT]` where a bound is not declared, so every integer of a spec is
+    /// range-checked before anything converts it.
+    pub fn checked_bounds(&self) -> Option<Bounds> {
+        let integer = matches!(self.ty, Type::Int | Type::Target | Type::List(Type::Int));
+        if !integer {
+            return self.bounds;
+        }
+        let declared = self.bounds.unwrap_or(Bounds {
+            min: None,
+            max: None,
+            min_inclusive: true,
+        });
+        Some(Bounds {
+            min: declared.min.or(Some(-MAX_INT)),
+            max: declared.max.or(Some(MAX_INT)),
+            min_inclusive: declared.min_inclusive,
+        })
     }
 
     /// Restricts numeric values to `bounds`.

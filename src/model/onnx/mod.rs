@@ -29,8 +29,8 @@ use crate::data::header::{self, ElementType, HeaderError, HeaderProblem};
 use proto::tensor_shape_proto::dimension;
 use proto::{data_type, type_proto, ModelProto, ValueInfoProto};
 
-/// The largest model file read: protobuf messages cannot exceed 2 GiB (larger models keep their
-/// weights in external files).
+/// The largest model file read: protobuf messages cannot exceed 2 GiB, and rbench does not read
+/// ONNX external data.
 pub const MAX_MODEL_BYTES: u64 = 2 << 30;
 
 /// What a model takes and gives, and what it is made of.
@@ -102,17 +102,31 @@ pub fn read_with_signature(path: &Path) -> Result<(ModelProto, Signature), Heade
 }
 
 /// Reads and decodes the ONNX model at `path`.
+///
+/// The file's size on disk is checked before anything is read, so a file over
+/// [`MAX_MODEL_BYTES`] is refused without allocating for it; the read itself is bounded too, for
+/// files whose size the file system does not know (pipes, devices).
 pub fn read_model(path: &Path) -> Result<ModelProto, HeaderError> {
     let error = |problem| HeaderError::new(path, problem);
+    let unreadable = |e: std::io::Error| error(HeaderProblem::Unreadable(e.to_string()));
+    let too_large = || {
+        error(HeaderProblem::Invalid(format!(
+            "the model is larger than {MAX_MODEL_BYTES} bytes, the most rbench reads (ONNX \
+             external data is not supported): export a smaller model, or its weights as \
+             safetensors with a built-in `arch`"
+        )))
+    };
     let file = header::open(path)?;
-    let mut bytes = Vec::new();
+    let size = file.metadata().map_err(unreadable)?.len();
+    if size > MAX_MODEL_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
     file.take(MAX_MODEL_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| error(HeaderProblem::Unreadable(e.to_string())))?;
+        .map_err(unreadable)?;
     if bytes.len() as u64 > MAX_MODEL_BYTES {
-        return Err(error(HeaderProblem::Invalid(format!(
-            "the model is larger than {MAX_MODEL_BYTES} bytes; store its weights as external data"
-        ))));
+        return Err(too_large());
     }
     if bytes.is_empty() {
         return Err(error(HeaderProblem::Invalid("the file is empty".into())));
