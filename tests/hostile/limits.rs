@@ -92,7 +92,10 @@ fn two_cache_entries_swapped_are_recomputed_not_reported() {
     let entries = entries(dir.path());
     assert_eq!(entries.len(), 3, "{entries:?}");
     let (weak, strong) = (&entries[1], &entries[2]);
-    let (a, b) = (std::fs::read(weak).expect("read"), std::fs::read(strong).expect("read"));
+    let (a, b) = (
+        std::fs::read(weak).expect("read"),
+        std::fs::read(strong).expect("read"),
+    );
     assert_eq!(a.len(), b.len(), "the attacked entries are of equal size");
     std::fs::write(weak, &b).expect("swap");
     std::fs::write(strong, &a).expect("swap");
@@ -154,7 +157,10 @@ fn an_onnx_file_over_the_limit_is_refused_by_its_size_unread() {
     assert!(text.contains("rbench::link::invalid-file"), "{text}");
     assert!(text.contains("larger than 2147483648 bytes"), "{text}");
     assert!(text.contains("external data is not supported"), "{text}");
-    assert!(!text.contains("store its weights as external data"), "{text}");
+    assert!(
+        !text.contains("store its weights as external data"),
+        "{text}"
+    );
 }
 
 /// An IDX header of unsigned bytes with dimensions `dims`.
@@ -172,7 +178,8 @@ fn sparse_idx(path: &Path, dims: &[u32]) -> PathBuf {
     let payload: u64 = dims.iter().map(|&d| u64::from(d)).product();
     let mut file = File::create(path).expect("create");
     file.write_all(&header).expect("header");
-    file.set_len(header.len() as u64 + payload).expect("sparse payload");
+    file.set_len(header.len() as u64 + payload)
+        .expect("sparse payload");
     path.to_path_buf()
 }
 
@@ -189,7 +196,9 @@ fn gzip_idx_data_is_decoded_only_as_far_as_the_selection_reads() {
     const ROWS: u32 = 1_000_000;
     // The header and ten 2×2 images, flushed; then a stream cut off in the middle.
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-    encoder.write_all(&idx_header(&[ROWS, 2, 2])).expect("header");
+    encoder
+        .write_all(&idx_header(&[ROWS, 2, 2]))
+        .expect("header");
     encoder.write_all(&[0; 40]).expect("ten images");
     encoder.flush().expect("a sync flush");
     let readable = encoder.get_ref().len();
@@ -202,7 +211,9 @@ fn gzip_idx_data_is_decoded_only_as_far_as_the_selection_reads() {
     let spec = SourceSpec::Idx { images, labels };
     let source = data::open(&spec, &selection(Some(10))).expect("ten rows decompress");
     assert_eq!(source.batch(0..10).expect("a batch").labels, [0; 10]);
-    let error = data::open(&spec, &selection(None)).err().expect("the rest is cut off");
+    let error = data::open(&spec, &selection(None))
+        .err()
+        .expect("the rest is cut off");
     assert!(error.to_string().contains("images.idx.gz"), "{error}");
 }
 
@@ -229,7 +240,14 @@ fn threads_are_capped_at_four_per_cpu() {
     let dir = project();
     let output = rbench(
         dir.path(),
-        &["run", "bench.rbench", "--threads", "100000", "--quiet", "--no-cache"],
+        &[
+            "run",
+            "bench.rbench",
+            "--threads",
+            "100000",
+            "--quiet",
+            "--no-cache",
+        ],
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
