@@ -241,7 +241,11 @@ pub fn main() -> ExitCode {
     let console = Console::detect();
     let status = match cli.command {
         Command::Check(args) => match Input::from_args(args.files) {
-            Ok(inputs) => check::run(&inputs, linking(args.link, args.allow_outside, &args.allow_root), &console),
+            Ok(inputs) => check::run(
+                &inputs,
+                linking(args.link, args.allow_outside, &args.allow_root),
+                &console,
+            ),
             Err(usage) => console.usage_error(&usage),
         },
         Command::Fmt(args) => match Input::from_args(args.files) {

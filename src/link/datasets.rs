@@ -2,8 +2,8 @@
 
 use crate::check::{Dataset, Value};
 use crate::data::header::{
-    self, format_shape, read_csv_header, read_idx, describe_image_folder, list_image_classes, read_npy, read_safetensors,
-    NpzArchive, SafetensorsHeader,
+    self, describe_image_folder, format_shape, list_image_classes, read_csv_header, read_idx,
+    read_npy, read_safetensors, NpzArchive, SafetensorsHeader,
 };
 use crate::data::{ElementType, HeaderError, HeaderProblem};
 use crate::syntax::Span;

@@ -17,9 +17,9 @@ mod named_paths;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+pub use crate::confine::Reach;
 pub use architecture_flops::flops_of_architecture;
 pub use error::{LinkError, LinkErrors};
-pub use crate::confine::Reach;
 
 use crate::check::{DatasetId, ModelFormat, ModelId, Spec};
 use crate::confine::{self, Confinement};
@@ -185,9 +185,11 @@ impl Linker<'_> {
                 continue;
             }
             refused.push(span);
-            let under_named_root = spec.benchmark.data_roots.iter().any(|root| {
-                confine::resolve(path).starts_with(confine::resolve(root))
-            });
+            let under_named_root = spec
+                .benchmark
+                .data_roots
+                .iter()
+                .any(|root| confine::resolve(path).starts_with(confine::resolve(root)));
             if under_named_root {
                 continue;
             }

@@ -24,7 +24,8 @@ pub use self::dtype::ElementType;
 pub use self::idx::{read_idx, IdxHeader};
 pub(crate) use self::images::relative;
 pub use self::images::{
-    describe_image_folder, list_image_classes, ClassFiles, ImageClass, ImageFolder, IMAGE_EXTENSIONS,
+    describe_image_folder, list_image_classes, ClassFiles, ImageClass, ImageFolder,
+    IMAGE_EXTENSIONS,
 };
 pub use self::npy::{read_npy, ArrayHeader, MAX_NPY_HEADER_LEN};
 pub use self::npz::{npz_member_name, NpzArchive, NpzMember};

@@ -1,8 +1,8 @@
 //! Reading a safetensors file of PyTorch `state_dict` weights, checking each tensor a built-in
 //! architecture takes against the shape it calls for.
 
-use std::io::Read;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
