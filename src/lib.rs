@@ -3,6 +3,7 @@
 pub mod allocator;
 pub mod atomic;
 pub mod check;
+pub mod confine;
 pub mod data;
 pub mod exec;
 pub mod explain;

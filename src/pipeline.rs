@@ -138,7 +138,7 @@ pub fn run_source(
             name: spec.files[0].name.clone(),
         });
     }
-    let linked = link::link(&spec, options.reach).map_err(RunError::Link)?;
+    let linked = link::link(&spec, &options.reach).map_err(RunError::Link)?;
     let plan = plan::build_with(&spec, Some(&linked));
     let engine = Options {
         threads: options.threads,

@@ -490,7 +490,7 @@ fn a_linked_plan_carries_flops_in_its_costs_and_json() {
     let path = dir.path().join("bench.rbench");
     let spec = compile(&path, PROJECT_SPEC);
     let linked =
-        rbench::link::link(&spec, rbench::link::Reach::Project).expect("the project links");
+        rbench::link::link(&spec, &rbench::link::Reach::Project).expect("the project links");
     let plan = rbench::plan::build_with(&spec, Some(&linked));
     let estimate = plan.flops.as_ref().expect("a FLOP estimate");
     let forward: Vec<(usize, Option<u64>)> = estimate

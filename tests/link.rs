@@ -56,7 +56,7 @@ impl Project {
             Ok(spec) => spec,
             Err(errors) => panic!("the spec checks: {}", self.render(&errors)),
         };
-        link::link(&spec, reach).map_err(|errors| self.render(&errors))
+        link::link(&spec, &reach).map_err(|errors| self.render(&errors))
     }
 
     /// Links `spec`, which must fail; the rendered diagnostics.
@@ -354,7 +354,7 @@ fn files_outside_the_project_are_refused_unread() {
         rendered.contains("lies outside the spec's project"),
         "{rendered}"
     );
-    assert!(rendered.contains("data_roots"), "{rendered}");
+    assert!(rendered.contains("--allow-root"), "{rendered}");
     // Climbing out with `..` is refused as well.
     let nested = Project::new();
     nested
@@ -395,7 +395,7 @@ fn a_symbolic_link_out_of_the_project_is_refused() {
 }
 
 #[test]
-fn data_roots_and_reaching_anywhere_admit_files_elsewhere() {
+fn allowed_roots_and_reaching_anywhere_admit_files_elsewhere() {
     let project = Project::new();
     project.write("models/net.onnx", &mlp_onnx());
     let elsewhere = Project::new();
@@ -405,9 +405,26 @@ fn data_roots_and_reaching_anywhere_admit_files_elsewhere() {
         "  data_roots = [{:?}]\n",
         elsewhere.dir.path().display().to_string()
     );
-    let linked = project
+    // A spec naming a root does not allow it: only the person running rbench does.
+    let rendered = project
         .link(&spec_reading(&outside, &root))
-        .expect("a data root admits its files");
+        .expect_err("a root named by the spec alone is refused");
+    assert!(
+        rendered.contains("rbench::link::root-not-allowed"),
+        "{rendered}"
+    );
+    assert!(
+        !rendered.contains("rbench::link::outside-project"),
+        "one error for the root, none for its files: {rendered}"
+    );
+    let allowed = link::Reach::Roots(vec![elsewhere.dir.path().to_path_buf()]);
+    let linked = project
+        .link_reaching(&spec_reading(&outside, &root), allowed.clone())
+        .expect("an allowed root admits its files");
+    assert_eq!(linked.datasets[0].samples, Some(5));
+    let linked = project
+        .link_reaching(&spec_reading(&outside, ""), allowed)
+        .expect("an allowed root need not be named by the spec");
     assert_eq!(linked.datasets[0].samples, Some(5));
     let linked = project
         .link_reaching(&spec_reading(&outside, ""), link::Reach::Anywhere)

@@ -376,6 +376,18 @@ pub enum CheckError {
         help: String,
     },
 
+    #[error("refused to import `{path}`: {reason}")]
+    #[diagnostic(
+        code("rbench::check::import-refused"),
+        help("an import must be a `.rbench` file of at most 4 MiB inside the spec's project (its git repository, else its folder); copy the suite into the project")
+    )]
+    ImportRefused {
+        path: String,
+        reason: String,
+        #[label("imported here")]
+        span: SourceSpan,
+    },
+
     #[error("import cycle: {chain}")]
     #[diagnostic(
         code("rbench::check::import-cycle"),

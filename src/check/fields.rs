@@ -39,7 +39,7 @@ pub static BENCHMARK_FIELDS: &[Param] = &[
         "data_roots",
         Type::List(&Type::Path),
         "[]",
-        "folders outside the spec's project that data and models may be read from",
+        "folders outside the spec's project that data and models come from; each must be allowed with `--allow-root` when run",
     ),
 ];
 

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{CheckError, Checker, Unit};
+use crate::confine::{self, Confinement, Reach};
 use crate::syntax::{self, ast, FileId, SourceFile};
 
 impl Checker<'_> {
@@ -86,8 +87,27 @@ impl Checker<'_> {
         span: syntax::Span,
         chain: &[usize],
     ) -> Option<usize> {
+        if let Some(reason) = self.import_refusal(path) {
+            let error = CheckError::ImportRefused {
+                path: relative.to_string(),
+                reason,
+                span: span.into(),
+            };
+            self.error(importer, error);
+            return None;
+        }
         let bytes = match self.loader.read(path) {
             Ok(bytes) => bytes,
+            // Not a regular file, or too large.
+            Err(err) if err.kind() == std::io::ErrorKind::InvalidInput => {
+                let error = CheckError::ImportRefused {
+                    path: relative.to_string(),
+                    reason: err.to_string(),
+                    span: span.into(),
+                };
+                self.error(importer, error);
+                return None;
+            }
             Err(err) => {
                 let mut help = format!(
                     "import paths are relative to the importing file: this one resolves to `{}`",
@@ -129,6 +149,18 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+
+    /// Why the file at `path` may not be imported, if it may not: only `.rbench` files inside
+    /// the root spec's project ([`crate::confine`]), whatever the run allows for data.
+    fn import_refusal(&self, path: &Path) -> Option<String> {
+        let confinement = Confinement::new(&self.units[0].path, &Reach::Project);
+        let resolved = confine::resolve(path);
+        if !confinement.permits(&resolved) {
+            return Some("it lies outside the spec's project".into());
+        }
+        let spec_file = resolved.extension().is_some_and(|e| e == "rbench");
+        (!spec_file).then(|| format!("`{}` is not a `.rbench` file", resolved.display()))
     }
 }
 

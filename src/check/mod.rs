@@ -39,13 +39,18 @@ pub trait Loader {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
 }
 
-/// Reads imports from the file system.
+/// The largest file an `import` reads, in bytes (4 MiB): a larger one is refused by its size on
+/// disk before it is read.
+pub const MAX_IMPORT_BYTES: u64 = 4 << 20;
+
+/// Reads imports from the file system: regular files of at most [`MAX_IMPORT_BYTES`] only
+/// ([`crate::confine::read_regular`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FsLoader;
 
 impl Loader for FsLoader {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+        crate::confine::read_regular(path, MAX_IMPORT_BYTES)
     }
 }
 

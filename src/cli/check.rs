@@ -14,7 +14,7 @@ pub fn run(inputs: &[Input], link: Option<Reach>, console: &Console) -> Status {
     let mut with_errors = 0;
     let mut unreadable = 0;
     for input in inputs {
-        let linked = compile(input).and_then(|spec| match link.filter(|_| !spec.suite) {
+        let linked = compile(input).and_then(|spec| match link.as_ref().filter(|_| !spec.suite) {
             Some(reach) => rbench::link::link(&spec, reach)
                 .map(drop)
                 .map_err(|e| CompileError::Diagnostics(e.into())),

@@ -134,9 +134,13 @@ struct PlanArgs {
     /// per node and for the whole run
     #[arg(long)]
     link: bool,
-    /// With `--link`, read files outside the spec's project and its `data_roots`
+    /// With `--link`, read files anywhere, outside the spec's project too
     #[arg(long, requires = "link")]
     allow_outside: bool,
+    /// With `--link`, also read files under DIR (repeatable); a data root the spec names must
+    /// be allowed this way
+    #[arg(long, value_name = "DIR", requires = "link")]
+    allow_root: Vec<PathBuf>,
     /// The spec (`-` reads standard input)
     #[arg(value_name = "SPEC")]
     spec: PathBuf,
@@ -150,9 +154,13 @@ struct GraphArgs {
     /// Read the headers of the data and model files first, and add FLOP estimates
     #[arg(long)]
     link: bool,
-    /// With `--link`, read files outside the spec's project and its `data_roots`
+    /// With `--link`, read files anywhere, outside the spec's project too
     #[arg(long, requires = "link")]
     allow_outside: bool,
+    /// With `--link`, also read files under DIR (repeatable); a data root the spec names must
+    /// be allowed this way
+    #[arg(long, value_name = "DIR", requires = "link")]
+    allow_root: Vec<PathBuf>,
     /// The export format
     #[arg(long, value_enum, default_value = "dot")]
     format: plan::GraphFormat,
@@ -163,9 +171,13 @@ struct CheckArgs {
     /// Also read the headers of the data and model files (shapes, classes, dtypes)
     #[arg(long)]
     link: bool,
-    /// With `--link`, read files outside the spec's project and its `data_roots`
+    /// With `--link`, read files anywhere, outside the spec's project too
     #[arg(long, requires = "link")]
     allow_outside: bool,
+    /// With `--link`, also read files under DIR (repeatable); a data root the spec names must
+    /// be allowed this way
+    #[arg(long, value_name = "DIR", requires = "link")]
+    allow_root: Vec<PathBuf>,
     /// The specs to check (`-` reads standard input)
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -208,17 +220,19 @@ impl From<Status> for ExitCode {
     }
 }
 
-/// How far the files a spec names may be read from: `--allow-outside` lifts the project bound.
-fn reach(allow_outside: bool) -> Reach {
-    match allow_outside {
-        true => Reach::Anywhere,
-        false => Reach::Project,
+/// How far the files a spec names may be read from: `--allow-outside` lifts the project bound,
+/// each `--allow-root DIR` adds a folder.
+fn reach(allow_outside: bool, allow_root: &[PathBuf]) -> Reach {
+    match (allow_outside, allow_root) {
+        (true, _) => Reach::Anywhere,
+        (false, []) => Reach::Project,
+        (false, roots) => Reach::Roots(roots.to_vec()),
     }
 }
 
 /// Whether (`--link`) and how far to read the files a spec names.
-fn linking(link: bool, allow_outside: bool) -> Option<Reach> {
-    link.then(|| reach(allow_outside))
+fn linking(link: bool, allow_outside: bool, allow_root: &[PathBuf]) -> Option<Reach> {
+    link.then(|| reach(allow_outside, allow_root))
 }
 
 /// Parses the arguments, runs the subcommand and returns its exit code.
@@ -227,7 +241,11 @@ pub fn main() -> ExitCode {
     let console = Console::detect();
     let status = match cli.command {
         Command::Check(args) => match Input::from_args(args.files) {
-            Ok(inputs) => check::run(&inputs, linking(args.link, args.allow_outside), &console),
+            Ok(inputs) => check::run(
+                &inputs,
+                linking(args.link, args.allow_outside, &args.allow_root),
+                &console,
+            ),
             Err(usage) => console.usage_error(&usage),
         },
         Command::Fmt(args) => match Input::from_args(args.files) {
@@ -236,13 +254,13 @@ pub fn main() -> ExitCode {
         },
         Command::Plan(args) => plan::run_plan(
             &Input::from_arg(args.spec),
-            linking(args.link, args.allow_outside),
+            linking(args.link, args.allow_outside, &args.allow_root),
             &console,
         ),
         Command::Graph(args) => plan::run_graph(
             &Input::from_arg(args.spec),
             args.format,
-            linking(args.link, args.allow_outside),
+            linking(args.link, args.allow_outside, &args.allow_root),
             &console,
         ),
         Command::Explain(args) => explain::run(&args, &console),

@@ -58,7 +58,7 @@ fn with_plan(
         Ok(spec) => spec,
         Err(status) => return status,
     };
-    let linked = match link.filter(|_| !spec.suite) {
+    let linked = match link.as_ref().filter(|_| !spec.suite) {
         Some(reach) => match rbench::link::link(&spec, reach) {
             Ok(linked) => Some(linked),
             Err(errors) => {

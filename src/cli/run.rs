@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use rbench::confine;
 use rbench::exec::{ExecError, Observer};
 use rbench::report::number;
 use rbench::results::{RunResults, Severity};
@@ -41,9 +42,13 @@ pub struct RunArgs {
     /// Print no progress lines
     #[arg(long)]
     pub quiet: bool,
-    /// Read data and model files outside the spec's project and its `data_roots`
+    /// Read data and model files anywhere, outside the spec's project too
     #[arg(long)]
     pub allow_outside: bool,
+    /// Also read data and model files under DIR (repeatable); a data root the spec names must be
+    /// allowed this way
+    #[arg(long, value_name = "DIR")]
+    pub allow_root: Vec<PathBuf>,
     /// Also write these reports beside `results.json` (md, html, junit, oscal, json)
     #[arg(long, value_name = "FORMAT", value_enum, value_delimiter = ',')]
     pub report: Vec<rbench::report::Format>,
@@ -92,8 +97,12 @@ pub fn run(args: &RunArgs, console: &Console) -> Status {
         options.threads = threads as usize;
     }
     options.batch_size = args.batch_size as usize;
-    options.reach = reach(args.allow_outside);
+    options.reach = reach(args.allow_outside, &args.allow_root);
     options.reports = args.report.clone();
+    if let Some(refused) = linked_default_output(args, input.path(), &options) {
+        console.diagnostic(&refused);
+        return Status::Failure;
+    }
     options.observer = observer;
     options.cancel = Some(cancel_on_interrupt());
     let ran = run_source(source, &input.spec_path(), &options);
@@ -128,6 +137,24 @@ pub fn run(args: &RunArgs, console: &Console) -> Status {
         true => Status::Success,
         false => Status::Problems,
     }
+}
+
+/// The refusal of a default output folder (one the command line did not name) that goes
+/// through a symbolic link below the spec's folder.
+fn linked_default_output(
+    args: &RunArgs,
+    spec: Option<&Path>,
+    options: &RunOptions<'_>,
+) -> Option<ExecError> {
+    let base = spec.and_then(Path::parent).unwrap_or(Path::new(""));
+    let out = args.out.is_none().then_some(&options.out);
+    let cache = options.cache.as_ref().filter(|_| args.cache_dir.is_none());
+    out.into_iter().chain(cache).find_map(|folder| {
+        confine::link_below(base, folder).map(|link| ExecError::LinkedOutput {
+            folder: folder.clone(),
+            link,
+        })
+    })
 }
 
 /// Reports why a run did not finish; returns the status it ends with.

@@ -56,6 +56,18 @@ pub enum ExecError {
         #[source]
         error: std::io::Error,
     },
+    /// An output folder rbench chose beside the spec (`rbench-results/<name>/`, `.rbench/cache`)
+    /// leads elsewhere through a symbolic link ([`crate::confine::link_below`]).
+    #[error(
+        "the output folder `{}` goes through the symbolic link `{}`",
+        folder.display(),
+        link.display()
+    )]
+    #[diagnostic(
+        code("rbench::exec::linked-output"),
+        help("a link committed beside a spec could send results and cache entries out of the project: remove the link, or name the folder on the command line (`--out DIR`, `--cache-dir DIR`)")
+    )]
+    LinkedOutput { folder: PathBuf, link: PathBuf },
     /// A perturbation could not be built or applied.
     #[error("perturbation `{perturbation}` failed")]
     #[diagnostic(code("rbench::exec::perturbation-failed"))]

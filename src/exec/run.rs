@@ -300,7 +300,7 @@ impl Scheduler<'_> {
         let declaration = &self.spec.models[model];
         let path = declaration.path();
         let mut hasher = blake3::Hasher::new();
-        std::fs::File::open(path)
+        crate::confine::open_regular(path)
             .and_then(|file| hasher.update_reader(file).map(|_| ()))
             .map_err(|e| ExecError::Model {
                 model: declaration.name.clone(),

@@ -2,8 +2,8 @@
 
 use crate::check::{Dataset, Value};
 use crate::data::header::{
-    self, format_shape, read_csv_header, read_idx, read_image_folder, read_npy, read_safetensors,
-    NpzArchive, SafetensorsHeader,
+    self, describe_image_folder, format_shape, list_image_classes, read_csv_header, read_idx,
+    read_npy, read_safetensors, NpzArchive, SafetensorsHeader,
 };
 use crate::data::{ElementType, HeaderError, HeaderProblem};
 use crate::syntax::Span;
@@ -300,7 +300,19 @@ impl Linker<'_> {
             }
         };
         let grayscale = matches!(call.params.get("grayscale"), Some(Value::Bool(true)));
-        let folder = match read_image_folder(path) {
+        let classes = match list_image_classes(path) {
+            Ok(classes) => classes,
+            Err(e) => return self.file_error(e, "the image folder", "an image folder", call.span),
+        };
+        // Every image must be as reachable as the folder: a class folder or an image may be a
+        // symbolic link out of the project.
+        let confinement = &self.confinement;
+        let mut images = classes.iter().flat_map(|class| &class.images);
+        if let Some(outside) = images.find(|image| !confinement.permits(image)) {
+            self.outside(outside, call.span);
+            return None;
+        }
+        let folder = match describe_image_folder(path, classes) {
             Ok(folder) => folder,
             Err(e) => return self.file_error(e, "the image folder", "an image folder", call.span),
         };

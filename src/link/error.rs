@@ -65,6 +65,16 @@ pub enum LinkError {
         help: String,
     },
 
+    #[error("the spec names the data root `{root}`, which this run does not allow")]
+    #[diagnostic(code("rbench::link::root-not-allowed"))]
+    RootNotAllowed {
+        root: String,
+        #[label("`data_roots` named here")]
+        span: SourceSpan,
+        #[help]
+        help: String,
+    },
+
     #[error("cannot read {what} `{path}`: {reason}")]
     #[diagnostic(code("rbench::link::unreadable-file"))]
     UnreadableFile {

@@ -12,16 +12,17 @@ mod datasets;
 mod error;
 mod flops;
 mod models;
-mod reach;
+mod named_paths;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+pub use crate::confine::Reach;
 pub use architecture_flops::flops_of_architecture;
 pub use error::{LinkError, LinkErrors};
-pub use reach::Reach;
 
 use crate::check::{DatasetId, ModelFormat, ModelId, Spec};
+use crate::confine::{self, Confinement};
 use crate::data::{ElementType, HeaderError, HeaderProblem};
 use crate::model::onnx::proto::ModelProto;
 use crate::model::onnx::Signature;
@@ -64,11 +65,13 @@ pub struct LinkedModel {
 }
 
 /// Reads the headers of every file `spec` names and checks them against the spec and each
-/// other; returns what they hold, or every problem found. A file beyond `reach` is refused
-/// unread.
-pub fn link(spec: &Spec, reach: Reach) -> Result<Linked, LinkErrors> {
+/// other; returns what they hold, or every problem found. A file beyond `reach`
+/// ([`Confinement`]) is refused unread, and so is every file under a data root the spec names
+/// but `reach` does not allow.
+pub fn link(spec: &Spec, reach: &Reach) -> Result<Linked, LinkErrors> {
     let root = &spec.files[0];
     let mut linker = Linker {
+        confinement: Confinement::new(Path::new(&root.name), reach),
         base: Path::new(&root.name)
             .parent()
             .map(Path::to_path_buf)
@@ -77,10 +80,8 @@ pub fn link(spec: &Spec, reach: Reach) -> Result<Linked, LinkErrors> {
         errors: Vec::new(),
         graphs: HashMap::new(),
     };
-    let refused = match reach {
-        Reach::Project => linker.refuse_outside(spec),
-        Reach::Anywhere => Vec::new(),
-    };
+    linker.refuse_roots(spec);
+    let refused = linker.refuse_outside(spec);
     let datasets: Vec<Option<LinkedDataset>> = spec
         .datasets
         .iter()
@@ -144,6 +145,8 @@ pub fn link(spec: &Spec, reach: Reach) -> Result<Linked, LinkErrors> {
 
 /// The link step's state: where relative paths are shown from, and the problems found so far.
 struct Linker<'s> {
+    /// The folders the spec's files may be read from.
+    confinement: Confinement,
     /// The spec's folder: paths under it are shown relative to it.
     base: PathBuf,
     /// The spec's text, to narrow declaration spans to their first line.
@@ -154,33 +157,63 @@ struct Linker<'s> {
 }
 
 impl Linker<'_> {
-    /// Reports every path of `spec` outside its project and data roots; returns the spans of
-    /// the declarations that name one, whose files are then left unread.
+    /// Reports every data root the spec names that the run does not allow: the spec may name
+    /// the folders it needs, but only the person running rbench may allow them.
+    fn refuse_roots(&mut self, spec: &Spec) {
+        let span = self.header_line(spec.benchmark.span);
+        for root in &spec.benchmark.data_roots {
+            if !self.confinement.permits(root) {
+                self.errors.push(LinkError::RootNotAllowed {
+                    root: root.display().to_string(),
+                    span: span.into(),
+                    help: format!(
+                        "pass `--allow-root {}` to allow reading from it",
+                        root.display()
+                    ),
+                });
+            }
+        }
+    }
+
+    /// Reports every path of `spec` outside its confinement (a path under a data root already
+    /// refused is left to that error); returns the spans of the declarations that name one,
+    /// whose files are then left unread.
     fn refuse_outside(&mut self, spec: &Spec) -> Vec<Span> {
-        let allowed = reach::Allowed::for_spec(spec);
         let mut refused = Vec::new();
-        for reach::NamedPath { path, span, model } in reach::named_paths(spec) {
-            if allowed.permits(path) {
+        for named_paths::NamedPath { path, span, model } in named_paths::named_paths(spec) {
+            if self.confinement.permits(path) {
                 continue;
             }
             refused.push(span);
+            let under_named_root = spec
+                .benchmark
+                .data_roots
+                .iter()
+                .any(|root| confine::resolve(path).starts_with(confine::resolve(root)));
+            if under_named_root {
+                continue;
+            }
             let label = match model {
                 true => self.header_line(span),
                 false => span,
             };
-            let folder = path.parent().unwrap_or(path);
-            self.errors.push(LinkError::OutsideProject {
-                path: self.show(path),
-                project: allowed.project.display().to_string(),
-                span: label.into(),
-                help: format!(
-                    "name the folder as a data root in the benchmark header \
-                     (`data_roots = [\"{}\"]`), or run with `--allow-outside`",
-                    folder.display()
-                ),
-            });
+            self.outside(path, label);
         }
         refused
+    }
+
+    /// Reports that `path` lies outside the spec's confinement.
+    fn outside(&mut self, path: &Path, span: Span) {
+        let folder = path.parent().unwrap_or(path);
+        self.errors.push(LinkError::OutsideProject {
+            path: self.show(path),
+            project: self.confinement.project().display().to_string(),
+            span: span.into(),
+            help: format!(
+                "pass `--allow-root {}` to allow reading from its folder, or `--allow-outside`",
+                folder.display()
+            ),
+        });
     }
 
     /// `path` as the spec's reader knows it: relative to the spec's folder when under it.

@@ -1,3 +1,5 @@
-//! Hostile and careless inputs: each case found by trying rbench as an attacker or a careless user would, kept as a regression test.
+//! Hostile and careless inputs: each case found by trying rbench as an attacker or a careless user
+//! would, kept as a regression test.
 
+mod confinement;
 mod limits;

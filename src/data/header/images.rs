@@ -80,9 +80,12 @@ pub fn list_image_classes(path: &Path) -> Result<Vec<ClassFiles>, HeaderError> {
         .collect()
 }
 
-/// Lists the class folders under `path`, counts their images and reads the first image's size.
-pub fn read_image_folder(path: &Path) -> Result<ImageFolder, HeaderError> {
-    let classes = list_image_classes(path)?;
+/// What the image folder at `path`, whose classes `classes` lists, holds: its images counted
+/// and the first image's size read.
+pub fn describe_image_folder(
+    path: &Path,
+    classes: Vec<ClassFiles>,
+) -> Result<ImageFolder, HeaderError> {
     let first_image = match classes.iter().find_map(|c| c.images.first()) {
         Some(image) => {
             let size = image::image_dimensions(image).map_err(|e| {
@@ -161,6 +164,10 @@ pub(crate) fn relative(path: &Path, root: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read_image_folder(path: &Path) -> Result<ImageFolder, HeaderError> {
+        describe_image_folder(path, list_image_classes(path)?)
+    }
 
     #[test]
     fn counts_images_per_class_and_reads_the_first_size() {

@@ -24,7 +24,8 @@ pub use self::dtype::ElementType;
 pub use self::idx::{read_idx, IdxHeader};
 pub(crate) use self::images::relative;
 pub use self::images::{
-    list_image_classes, read_image_folder, ClassFiles, ImageClass, ImageFolder, IMAGE_EXTENSIONS,
+    describe_image_folder, list_image_classes, ClassFiles, ImageClass, ImageFolder,
+    IMAGE_EXTENSIONS,
 };
 pub use self::npy::{read_npy, ArrayHeader, MAX_NPY_HEADER_LEN};
 pub use self::npz::{npz_member_name, NpzArchive, NpzMember};
@@ -79,9 +80,10 @@ pub enum HeaderProblem {
     },
 }
 
-/// Opens `path`, telling a missing file from an unreadable one.
+/// Opens `path` if it is a regular file ([`crate::confine::open_regular`]), telling a missing
+/// file from an unreadable one.
 pub(crate) fn open(path: &Path) -> Result<File, HeaderError> {
-    File::open(path).map_err(|e| HeaderError::new(path, io_problem(&e)))
+    crate::confine::open_regular(path).map_err(|e| HeaderError::new(path, io_problem(&e)))
 }
 
 /// The problem an I/O error while opening or reading a file stands for.

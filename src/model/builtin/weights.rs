@@ -2,6 +2,7 @@
 //! architecture takes against the shape it calls for.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
@@ -25,7 +26,10 @@ impl Weights {
             path: path.display().to_string(),
             problem,
         };
-        let bytes = std::fs::read(path).map_err(|e| file_error(e.to_string()))?;
+        let mut bytes = Vec::new();
+        crate::confine::open_regular(path)
+            .and_then(|mut file| file.read_to_end(&mut bytes))
+            .map_err(|e| file_error(e.to_string()))?;
         let file = SafeTensors::deserialize(&bytes)
             .map_err(|e| file_error(format!("not a safetensors file: {e}")))?;
         let mut tensors = HashMap::new();
