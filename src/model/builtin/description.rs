@@ -177,6 +177,9 @@ pub(super) enum Layers<L, C, N> {
     },
 }
 
+/// The network a [`Build`] `B` makes.
+pub(super) type Built<B> = Layers<<B as Build>::Linear, <B as Build>::Conv, <B as Build>::Norm>;
+
 /// A residual block of two 3×3 convolutions, with a projection shortcut when it changes the
 /// stride or the channels.
 #[derive(Debug, Clone)]
@@ -199,7 +202,7 @@ impl Architecture {
         &self,
         sample: Option<&[usize]>,
         build: &mut B,
-    ) -> Result<Layers<B::Linear, B::Conv, B::Norm>, ModelError> {
+    ) -> Result<Built<B>, ModelError> {
         Ok(match self {
             Architecture::Mlp {
                 hidden,
@@ -312,8 +315,10 @@ impl Architecture {
         })
     }
 
-    /// The architecture's layers in `state_dict` order, for samples of `sample` shape (see
-    /// [`Architecture::build`]); an error when the samples do not fit it.
+    /// The architecture's layers in `state_dict` order, for samples of `sample` shape
+    /// (`[features...]` for an `mlp`, `[channels, height, width]` or `[height, width]` with one
+    /// channel for the convolutional ones; `None`: sizes that depend on it are unknown); an
+    /// error when the samples do not fit it.
     pub fn layers(&self, sample: Option<&[usize]>) -> Result<Vec<Layer>, ModelError> {
         let mut list = List(Vec::new());
         self.build(sample, &mut list)?;
