@@ -86,6 +86,19 @@ impl Args for Params {
         }
     }
 
+    fn ints(&self, name: &str) -> Option<Vec<i64>> {
+        match self.get(name) {
+            Some(Value::List(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Value::Int(i) => Some(*i),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    }
+
     fn boolean(&self, name: &str) -> Option<bool> {
         match self.get(name) {
             Some(Value::Bool(b)) => Some(*b),

@@ -1,41 +1,18 @@
 //! Checking safetensors weights against the built-in architecture a model declares.
 //!
-//! Weights are read as PyTorch saves a module's `state_dict`, so the tensor names are those of
-//! the module's attributes. rbench's built-in architectures name their layers as follows (weights
-//! are `[out, in]` for linear layers and `[out, in, k, k]` for convolutions; linear layers and the
-//! `cnn`'s convolutions also have a `.bias`, not checked here):
-//!
-//! | architecture | layers |
-//! | --- | --- |
-//! | `mlp(hidden: [h0, h1, ...], classes)` | `hidden.{i}` (linear, `[h_i, h_{i-1}]`, `h_{-1}` the input features), `output` (`[classes, h_last]`) |
-//! | `cnn(channels: [c0, ...], hidden, classes, in_channels)` | `convs.{i}` (`[c_i, c_{i-1}, 3, 3]`, `c_{-1} = in_channels`, padding 1, each followed by ReLU and 2×2 max pooling), `hidden` (`[hidden, flattened]`), `output` (`[classes, hidden]`) |
-//! | `resnet(channels: [c0, ...], blocks, classes, in_channels)` | `stem` (`[c0, in_channels, 3, 3]`, no bias) and `stem_bn` (batch norm); `stages.{s}.{b}` basic blocks (only stem and output are checked here); `output` (`[classes, c_last]`) |
-//!
-//! The `resnet` is: the stem, a 3×3 convolution (padding 1, no bias) with BatchNorm and ReLU;
-//! one stage per entry of `channels`, each of `blocks` basic blocks (two 3×3 convolutions with
-//! BatchNorm, ReLU after the first and after the sum with the shortcut); the first block of each
-//! stage after the first has stride 2, and a block whose stride or channels change has a 1×1
-//! projection shortcut (convolution of the same stride, with BatchNorm), the others an identity
-//! shortcut; then global average pooling and the `output` layer.
-//!
-//! A `resnet` basic block `stages.{s}.{b}` has `conv1` (3×3, stride 2 for the first block of every
-//! stage after the first), `bn1`, `conv2` (3×3), `bn2`, and, when the stride or the channels
-//! change, `downsample.0` (1×1 convolution) and `downsample.1` (batch norm); its convolutions have
-//! no bias; a batch norm has `weight`, `bias`, `running_mean` and `running_var`. The engine that
-//! builds these architectures (`src/model/builtin/`) uses the same names;
-//! `tests/reference/architectures.py` defines them as PyTorch modules.
+//! Weights are read as PyTorch saves a module's `state_dict`. The names and shapes come from
+//! the architecture's description ([`Architecture::layers`], which also drives loading and the
+//! FLOP count; `src/model/builtin/description.rs` lists the names). Before the samples are
+//! known, only the `weight` of each layer the description gives a role is checked (the layers
+//! of an `mlp` and a `cnn`, a `resnet`'s stem and output); sizes that depend on the samples
+//! (an `mlp`'s first layer's inputs, a `cnn`'s flattened map) fit any size. Loading checks
+//! every tensor.
 
 use crate::check::Call;
-use crate::data::header::{format_shape, SafetensorsHeader};
+use crate::data::header::{format_dims, format_shape, SafetensorsHeader};
+use crate::model::Architecture;
 
-use super::{format_dims, quoted_list};
-
-/// A weight tensor an architecture needs and the shape it calls for (`None`: any size).
-struct Expected {
-    name: String,
-    shape: Vec<Option<u64>>,
-    role: String,
-}
+use super::quoted_list;
 
 /// What the weights and the declared architecture say about a model.
 pub(super) struct ArchitectureFit {
@@ -50,125 +27,54 @@ pub(super) struct ArchitectureFit {
 }
 
 /// Compares `weights` with the architecture `arch`; `None` when the call lacks a parameter the
-/// checker guarantees.
+/// checker guarantees or declares no architecture the engine builds.
 pub(super) fn fit(arch: &Call, weights: &SafetensorsHeader) -> Option<ArchitectureFit> {
-    let classes = arch.uint("classes")?;
-    let (expected, mut input, convention) = match arch.schema.name {
-        "mlp" => {
-            let hidden = arch.uints("hidden")?;
-            let mut expected = Vec::new();
-            let mut previous = None;
-            for (i, &width) in hidden.iter().enumerate() {
-                expected.push(linear(
-                    format!("hidden.{i}"),
-                    width,
-                    previous,
-                    format!("hidden layer {i}"),
-                ));
-                previous = Some(width);
-            }
-            expected.push(linear(
-                "output".into(),
-                classes,
-                previous,
-                "the output layer".into(),
-            ));
-            let convention = match hidden.len() {
-                0 => "`output.weight`".to_string(),
-                n => format!("{} and `output.weight`", numbered("hidden", n)),
-            };
-            (expected, vec![None], convention)
-        }
-        "cnn" => {
-            let channels = arch.uints("channels")?;
-            let in_channels = arch.uint("in_channels")?;
-            let hidden = arch.uint("hidden")?;
-            let mut expected = Vec::new();
-            let mut previous = in_channels;
-            for (i, &out) in channels.iter().enumerate() {
-                expected.push(conv(
-                    format!("convs.{i}"),
-                    out,
-                    previous,
-                    format!("convolution {i}"),
-                ));
-                previous = out;
-            }
-            expected.push(linear(
-                "hidden".into(),
-                hidden,
-                None,
-                "the hidden layer".into(),
-            ));
-            expected.push(linear(
-                "output".into(),
-                classes,
-                Some(hidden),
-                "the output layer".into(),
-            ));
-            let convention = format!(
-                "{}, `hidden.weight` and `output.weight`",
-                numbered("convs", channels.len())
-            );
-            (expected, vec![Some(in_channels), None, None], convention)
-        }
-        "resnet" => {
-            let channels = arch.uints("channels")?;
-            let in_channels = arch.uint("in_channels")?;
-            let (&first, &last) = (channels.first()?, channels.last()?);
-            let expected = vec![
-                conv(
-                    "stem".into(),
-                    first,
-                    in_channels,
-                    "the stem convolution".into(),
-                ),
-                linear(
-                    "output".into(),
-                    classes,
-                    Some(last),
-                    "the output layer".into(),
-                ),
-            ];
-            let convention = "`stem.weight`, the stages, and `output.weight`".to_string();
-            (expected, vec![Some(in_channels), None, None], convention)
-        }
-        _ => return None,
-    };
+    let architecture = Architecture::from_args(arch.schema.name, &arch.params).ok()?;
+    let to_u64 = |d: Option<usize>| d.map(|d| d as u64);
+    let expected: Vec<(String, Vec<Option<u64>>, String)> = architecture
+        .layers(None)
+        .ok()?
+        .into_iter()
+        .filter_map(|layer| {
+            let weight = layer.tensor("weight");
+            let shape = weight.shape.into_iter().map(to_u64).collect();
+            Some((weight.name, shape, layer.role?))
+        })
+        .collect();
     let mut problems = Vec::new();
     let mut missing = Vec::new();
-    for tensor in &expected {
-        let Some(found) = weights.tensors.get(&tensor.name) else {
-            missing.push(tensor.name.clone());
+    for (weight, shape, role) in &expected {
+        let Some(found) = weights.tensors.get(weight) else {
+            missing.push(weight.clone());
             continue;
         };
-        let weight = &tensor.name;
         if !matches!(found.element_type(), Some(t) if !t.is_integer()) {
             problems.push(format!(
-                "`{weight}` ({}) is {}; weights are floating point",
-                tensor.role, found.dtype
+                "`{weight}` ({role}) is {}; weights are floating point",
+                found.dtype
             ));
         }
-        if !fits(&found.shape, &tensor.shape) {
+        if !fits(&found.shape, shape) {
             problems.push(format!(
-                "`{weight}` ({}) has shape {}; `{}` calls for {}",
-                tensor.role,
+                "`{weight}` ({role}) has shape {}; `{}` calls for {}",
                 format_shape(&found.shape),
                 arch.schema.name,
-                format_dims(&tensor.shape)
+                format_dims(shape)
             ));
         }
     }
-    // An MLP takes as many features as its first layer has inputs.
-    if arch.schema.name == "mlp" {
+    let mut input: Vec<Option<u64>> = architecture.input().into_iter().map(to_u64).collect();
+    // An architecture of flat samples takes as many features as its first layer has inputs.
+    if input == [None] {
         input = vec![expected
             .first()
-            .and_then(|first| weights.tensors.get(&first.name))
+            .and_then(|(first, _, _)| weights.tensors.get(first))
             .and_then(|t| t.shape.get(1).copied())];
     }
     let mut help = format!(
-        "rbench reads PyTorch `state_dict` names; `{}` weights are {convention}",
-        arch.schema.name
+        "rbench reads PyTorch `state_dict` names; `{}` weights are {}",
+        arch.schema.name,
+        architecture.weight_names()
     );
     if !missing.is_empty() {
         problems.insert(0, format!("the weights lack {}", quoted_list(&missing)));
@@ -177,36 +83,10 @@ pub(super) fn fit(arch: &Call, weights: &SafetensorsHeader) -> Option<Architectu
     }
     Some(ArchitectureFit {
         input,
-        classes,
+        classes: architecture.classes() as u64,
         problems,
         help,
     })
-}
-
-/// `` `convs.0.weight` … `convs.2.weight` `` for `n` numbered layers.
-fn numbered(prefix: &str, n: usize) -> String {
-    match n {
-        0 | 1 => format!("`{prefix}.0.weight`"),
-        n => format!("`{prefix}.0.weight` … `{prefix}.{}.weight`", n - 1),
-    }
-}
-
-/// A linear layer `name` of `out` outputs and `inputs` inputs; weights `[out, in]`.
-fn linear(name: String, out: u64, inputs: Option<u64>, role: String) -> Expected {
-    Expected {
-        name: format!("{name}.weight"),
-        shape: vec![Some(out), inputs],
-        role,
-    }
-}
-
-/// A 3×3 convolution `name`; weights `[out, in, 3, 3]`.
-fn conv(name: String, out: u64, inputs: u64, role: String) -> Expected {
-    Expected {
-        name: format!("{name}.weight"),
-        shape: vec![Some(out), Some(inputs), Some(3), Some(3)],
-        role,
-    }
 }
 
 /// Whether `shape` has the dimensions `expected` calls for.

@@ -2,12 +2,21 @@
 //! computed while linking from the decoded ONNX graph (shapes followed by the operator
 //! registry's rules, [`crate::model::flops`]) or from the built-in architecture's definition.
 
-use crate::check::{Model, ModelFormat};
+use crate::check::{Call, Model, ModelFormat};
 use crate::model::flops::flops_of_onnx;
 use crate::model::onnx::proto::ModelProto;
+use crate::model::Architecture;
 
-use super::architecture_flops::flops_of_architecture;
 use super::{LinkedDataset, LinkedModel};
+
+/// The FLOPs of one forward pass of the built-in architecture `call` on one sample of shape
+/// `input_shape`, from the architecture's description ([`Architecture::flops`]); `None` when the
+/// call lacks a parameter the checker guarantees or the shape does not fit the architecture.
+pub fn flops_of_architecture(call: &Call, input_shape: &[usize]) -> Option<u64> {
+    Architecture::from_args(call.schema.name, &call.params)
+        .ok()?
+        .flops(input_shape)
+}
 
 /// The FLOPs of one forward pass of `model` (whose decoded ONNX graph is `graph`) on one sample
 /// of a data set, or why they are unknown.

@@ -7,7 +7,6 @@
 //! reported, each a [`LinkError`] with a stable code `rbench::link::<kind>`.
 
 mod architecture;
-mod architecture_flops;
 mod datasets;
 mod error;
 mod flops;
@@ -18,11 +17,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 pub use crate::confine::Reach;
-pub use architecture_flops::flops_of_architecture;
 pub use error::{LinkError, LinkErrors};
+pub use flops::flops_of_architecture;
 
 use crate::check::{DatasetId, ModelFormat, ModelId, Spec};
 use crate::confine::{self, Confinement};
+use crate::data::header::format_dims;
 use crate::data::{ElementType, HeaderError, HeaderProblem};
 use crate::model::onnx::proto::ModelProto;
 use crate::model::onnx::Signature;
@@ -347,15 +347,6 @@ fn shape_help(input: &[Option<u64>], sample: &[u64]) -> String {
         _ => "the model's input (after its batch dimension) must match one sample of the data set"
             .into(),
     }
-}
-
-/// `[3, ?, ?]`: a model's input dimensions, `?` for symbolic ones.
-fn format_dims(dims: &[Option<u64>]) -> String {
-    let dims: Vec<String> = dims
-        .iter()
-        .map(|d| d.map_or_else(|| "?".into(), |d| d.to_string()))
-        .collect();
-    format!("[{}]", dims.join(", "))
 }
 
 /// "did you mean `x`?" among `available`, else the list of what there is.

@@ -9,8 +9,9 @@
 //!
 //! ONNX graphs are counted by following shapes through the graph ([`flops_of_onnx`]) with the
 //! shape rule of each operator's registry entry (`model::onnx::registry`), which names the first
-//! operator it does not know. Built-in architectures are counted from their definition
-//! (`link::flops_of_architecture`, from the checked `arch` call). The link step computes both
+//! operator it does not know. Built-in architectures are counted from the layers their
+//! description lists ([`super::Architecture::flops`]; `link::flops_of_architecture` for the
+//! checked `arch` call). The link step computes both
 //! for every model and data set a spec evaluates (`link::Linked::flops`), and the plan reads
 //! them from there.
 

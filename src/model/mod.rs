@@ -16,6 +16,6 @@ mod run;
 mod test_tensors;
 
 pub use architectures::SCHEMAS;
-pub use builtin::{Activation, Architecture, BuiltinModel};
+pub use builtin::{Activation, Architecture, ArgsError, BuiltinModel, Layer, LayerKind, Weight};
 pub use network::{InputGradient, ModelError, Network};
 pub use onnx::OnnxModel;

@@ -9,6 +9,8 @@ pub trait Args {
     fn number(&self, name: &str) -> Option<f64>;
     /// A whole number.
     fn int(&self, name: &str) -> Option<i64>;
+    /// A list of whole numbers (layer widths).
+    fn ints(&self, name: &str) -> Option<Vec<i64>>;
     /// A boolean.
     fn boolean(&self, name: &str) -> Option<bool>;
     /// A bare word of an enumeration (`linf`, `least_likely`).

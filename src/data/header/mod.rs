@@ -139,6 +139,15 @@ fn check_payload(
     }
 }
 
+/// `[1, ?, ?]`: a shape whose unknown dimensions are `?`.
+pub fn format_dims<T: std::fmt::Display>(dims: &[Option<T>]) -> String {
+    let dims: Vec<String> = dims
+        .iter()
+        .map(|d| d.as_ref().map_or_else(|| "?".into(), T::to_string))
+        .collect();
+    format!("[{}]", dims.join(", "))
+}
+
 /// `[60000, 28, 28]`.
 pub fn format_shape(shape: &[u64]) -> String {
     let dims: Vec<String> = shape.iter().map(u64::to_string).collect();

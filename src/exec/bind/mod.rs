@@ -11,7 +11,7 @@ use crate::check::{
 };
 use crate::data::{self, BundledSample, Selection, Source, SourceSpec};
 use crate::metric::{Evaluation, MetricBuiltin};
-use crate::model::{Activation, Architecture, BuiltinModel, Network, OnnxModel};
+use crate::model::{Architecture, ArgsError, BuiltinModel, Network, OnnxModel};
 use crate::perturb;
 use crate::registry;
 
@@ -121,47 +121,10 @@ pub fn load_model(model: &Model, sample_shape: &[usize]) -> Result<Box<dyn Netwo
 
 /// The built-in architecture an `arch` call declares.
 fn architecture(model: &str, arch: &Call) -> Result<Architecture, ExecError> {
-    let uint = |param: &str| {
-        arch.uint(param).map(|v| v as usize).ok_or_else(|| {
-            parameter(
-                model,
-                format!("`{param}` of `{}` is missing", arch.schema.name),
-            )
-        })
-    };
-    let uints = |param: &str| {
-        arch.uints(param)
-            .map(|v| v.into_iter().map(|v| v as usize).collect())
-            .ok_or_else(|| {
-                parameter(
-                    model,
-                    format!("`{param}` of `{}` is missing", arch.schema.name),
-                )
-            })
-    };
-    Ok(match arch.schema.name {
-        "mlp" => Architecture::Mlp {
-            hidden: uints("hidden")?,
-            classes: uint("classes")?,
-            activation: match word(&arch.params, "activation") {
-                Some("tanh") => Activation::Tanh,
-                Some("sigmoid") => Activation::Sigmoid,
-                _ => Activation::Relu,
-            },
-        },
-        "cnn" => Architecture::Cnn {
-            channels: uints("channels")?,
-            hidden: uint("hidden")?,
-            classes: uint("classes")?,
-            in_channels: uint("in_channels")?,
-        },
-        "resnet" => Architecture::ResNet {
-            channels: uints("channels")?,
-            blocks: uint("blocks")?,
-            classes: uint("classes")?,
-            in_channels: uint("in_channels")?,
-        },
-        other => return Err(not_implemented("architecture", other)),
+    let name = arch.schema.name;
+    Architecture::from_args(name, &arch.params).map_err(|error| match error {
+        ArgsError::Unknown => not_implemented("architecture", name),
+        ArgsError::Missing(param) => parameter(model, format!("`{param}` of `{name}` is missing")),
     })
 }
 

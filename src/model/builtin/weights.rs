@@ -1,5 +1,6 @@
-//! Reading a safetensors file of PyTorch `state_dict` weights, checking each tensor a built-in
-//! architecture takes against the shape it calls for.
+//! Reading a safetensors file of PyTorch `state_dict` weights, and loading a built-in
+//! architecture's layers from them, each tensor checked against the shape its description calls
+//! for.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -8,6 +9,9 @@ use std::path::Path;
 use candle_core::{DType, Device, Tensor};
 use safetensors::{Dtype, SafeTensors};
 
+use super::description::{Build, Layer, Weight};
+use crate::data::header::format_dims;
+use crate::model::layers::{self, ChannelAffine, Window};
 use crate::model::network::ModelError;
 use crate::model::run;
 
@@ -53,64 +57,68 @@ impl Weights {
         })
     }
 
-    /// The tensor `name`, which must have shape `shape`.
-    pub(crate) fn get(&self, name: &str, shape: &[usize]) -> Result<Tensor, ModelError> {
+    /// The tensor `weight` names, which must have the shape it calls for.
+    fn get(&self, weight: &Weight) -> Result<Tensor, ModelError> {
+        let (name, shape) = (&weight.name, format_dims(&weight.shape));
         let architecture = &self.architecture;
         let Some(tensor) = self.tensors.get(name) else {
             return Err(ModelError::Weights(format!(
-                "the weights lack `{name}` (floating point, shape {shape:?}), which \
+                "the weights lack `{name}` (floating point, shape {shape}), which \
                  `{architecture}` calls for"
             )));
         };
-        if tensor.dims() != shape {
+        let fits = tensor.dims().len() == weight.shape.len()
+            && (tensor.dims().iter().zip(&weight.shape)).all(|(d, e)| e.is_none_or(|e| e == *d));
+        if !fits {
             return Err(ModelError::Weights(format!(
-                "`{name}` has shape {:?}; `{architecture}` calls for {shape:?}",
+                "`{name}` has shape {:?}; `{architecture}` calls for {shape}",
                 tensor.dims()
             )));
         }
         Ok(tensor.clone())
     }
 
-    /// The `[out, in]` weight and `[out]` bias of the linear layer `name`.
-    pub(crate) fn linear(
-        &self,
-        name: &str,
-        inputs: usize,
-        out: usize,
-    ) -> Result<Linear, ModelError> {
+    /// The tensor `field` of `layer`.
+    fn field(&self, layer: &Layer, field: &str) -> Result<Tensor, ModelError> {
+        self.get(&layer.tensor(field))
+    }
+}
+
+/// Loading: each layer of the architecture becomes its tensors, checked against its description.
+impl Build for Weights {
+    type Linear = Linear;
+    type Conv = Conv;
+    type Norm = ChannelAffine;
+
+    fn linear(&mut self, layer: Layer) -> Result<Linear, ModelError> {
         Ok(Linear {
-            weight: self.get(&format!("{name}.weight"), &[out, inputs])?,
-            bias: self.get(&format!("{name}.bias"), &[out])?,
+            weight: self.field(&layer, "weight")?,
+            bias: self.field(&layer, "bias")?,
         })
     }
 
-    /// The `[out, in, k, k]` weight of the convolution `name`.
-    pub(crate) fn conv(
-        &self,
-        name: &str,
-        inputs: usize,
-        out: usize,
-        kernel: usize,
-    ) -> Result<Tensor, ModelError> {
-        self.get(&format!("{name}.weight"), &[out, inputs, kernel, kernel])
+    fn conv(&mut self, layer: Layer) -> Result<Conv, ModelError> {
+        Ok(Conv {
+            weight: self.field(&layer, "weight")?,
+            bias: match layer.has("bias") {
+                true => Some(self.field(&layer, "bias")?),
+                false => None,
+            },
+        })
     }
 
-    /// The four `[channels]` tensors of the batch normalization `name` (PyTorch's `BatchNorm2d`
-    /// with its default epsilon), folded into a scale and shift.
-    pub(crate) fn batch_norm(
-        &self,
-        name: &str,
-        channels: usize,
-    ) -> Result<crate::model::layers::ChannelAffine, ModelError> {
-        let get = |field: &str| self.get(&format!("{name}.{field}"), &[channels]);
-        crate::model::layers::ChannelAffine::batch_norm(
+    /// The four tensors of a `BatchNorm2d` (with its default epsilon), folded into a scale and
+    /// shift.
+    fn batch_norm(&mut self, layer: Layer) -> Result<ChannelAffine, ModelError> {
+        let get = |field: &str| self.field(&layer, field);
+        ChannelAffine::batch_norm(
             &get("weight")?,
             &get("bias")?,
             &get("running_mean")?,
             &get("running_var")?,
             1e-5,
         )
-        .map_err(|e| ModelError::Weights(format!("`{name}`: {}", run::message(&e))))
+        .map_err(|e| ModelError::Weights(format!("`{}`: {}", layer.name, run::message(&e))))
     }
 }
 
@@ -124,6 +132,32 @@ pub(crate) struct Linear {
 impl Linear {
     /// `x · weightᵀ + bias`.
     pub(crate) fn apply(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        crate::model::layers::linear(x, &self.weight, Some(&self.bias))
+        layers::linear(x, &self.weight, Some(&self.bias))
+    }
+}
+
+/// A convolution: PyTorch's `nn.Conv2d` with a square, odd kernel padded by half of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Conv {
+    pub weight: Tensor,
+    pub bias: Option<Tensor>,
+}
+
+impl Conv {
+    /// Where the convolution's windows fall at stride `stride`.
+    pub(crate) fn window(&self, stride: usize) -> candle_core::Result<Window> {
+        let kernel = self.weight.dim(3)?;
+        Ok(Window::square(kernel, stride, kernel / 2))
+    }
+
+    /// The convolution of `x` at stride `stride`.
+    pub(crate) fn apply(&self, x: &Tensor, stride: usize) -> candle_core::Result<Tensor> {
+        layers::conv2d(
+            x,
+            &self.weight,
+            self.bias.as_ref(),
+            &self.window(stride)?,
+            1,
+        )
     }
 }
