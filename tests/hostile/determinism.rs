@@ -123,7 +123,7 @@ fn random_images(count: usize) -> Vec<u8> {
     files::npz(
         &[
             (
-                "x",
+                "x.npy",
                 files::npy(
                     "<f4",
                     &[count, 1, 28, 28],
@@ -132,7 +132,7 @@ fn random_images(count: usize) -> Vec<u8> {
                 ),
             ),
             (
-                "y",
+                "y.npy",
                 files::npy("<i8", &[count], &files::i64_bytes(&labels), false),
             ),
         ],
