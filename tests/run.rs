@@ -240,7 +240,7 @@ fn results_do_not_depend_on_threads_or_batch_size() {
     let mut runs = Vec::new();
     // Through the library's entry point, as `rbench run --no-cache --threads T --batch-size B`.
     let spec = project.path("bench.rbench");
-    for (threads, batch_size) in [(1, 7), (2, 64), (2, 7)] {
+    for (threads, batch_size) in [(1, 7), (2, 64), (2, 7), (1, 1), (2, 256)] {
         let mut options = RunOptions::beside(Some(&spec));
         options.cache = None;
         options.threads = threads;

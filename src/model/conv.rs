@@ -13,6 +13,8 @@
 use candle_core::{bail, CpuStorage, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
+use super::matrix::{multiply, Strided};
+
 /// Where a convolution's windows fall: kernel, stride, dilation and leading padding per spatial
 /// axis (height, width), the output size, and the number of groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,10 +187,11 @@ impl Geometry {
         with_columns(rows * self.groups * positions, |col| {
             self.im2col(sizes, sample, col);
             for group in 0..self.groups {
+                let kernel = Strided::row_major(&kernel[group * group_out * rows..], rows);
                 multiply(
                     &mut y[group * group_out * positions..],
-                    (&kernel[group * group_out * rows..], rows, 1),
-                    &col[group * rows * positions..],
+                    kernel,
+                    Strided::row_major(&col[group * rows * positions..], positions),
                     [group_out, positions, rows],
                     true,
                 );
@@ -211,59 +214,21 @@ impl Geometry {
             for group in 0..self.groups {
                 // The kernel's transpose: element (r, o) of group `group` at
                 // kernel[(group · group_out + o) · rows + r].
+                let transposed = Strided {
+                    values: &kernel[group * group_out * rows..],
+                    row_stride: 1,
+                    col_stride: rows,
+                };
                 multiply(
                     &mut col[group * rows * positions..],
-                    (&kernel[group * group_out * rows..], 1, rows),
-                    &dy[group * group_out * positions..],
+                    transposed,
+                    Strided::row_major(&dy[group * group_out * positions..], positions),
                     [rows, positions, group_out],
                     false,
                 );
             }
             self.col2im(sizes, col, dx);
         })
-    }
-}
-
-/// `dst (m × n) = lhs (m × k) · rhs (k × n)`, or `dst += lhs · rhs` if `accumulate`, all
-/// row-major except `lhs`, read with strides (`lhs_rs` between rows, `lhs_cs` between columns) so
-/// a transposed kernel needs no copy.
-fn multiply(
-    dst: &mut [f32],
-    lhs: (&[f32], usize, usize),
-    rhs: &[f32],
-    [m, n, k]: [usize; 3],
-    accumulate: bool,
-) {
-    let (lhs, lhs_rs, lhs_cs) = lhs;
-    assert!(dst.len() >= m * n && rhs.len() >= k * n, "matrix sizes");
-    assert!(
-        m == 0 || k == 0 || (m - 1) * lhs_rs + (k - 1) * lhs_cs < lhs.len(),
-        "kernel size"
-    );
-    // SAFETY: the assertions above keep every element the strides reach inside its slice;
-    // `dst` does not alias `lhs` or `rhs` (a `&mut` slice and two shared ones).
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr(),
-            1,
-            n as isize,
-            accumulate,
-            lhs.as_ptr(),
-            lhs_cs as isize,
-            lhs_rs as isize,
-            rhs.as_ptr(),
-            1,
-            n as isize,
-            1.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
     }
 }
 

@@ -6,6 +6,7 @@ mod conv;
 mod conv_block;
 pub mod flops;
 mod layers;
+mod matrix;
 mod network;
 pub mod onnx;
 mod pool;

@@ -1,16 +1,19 @@
-//! The matrix product of an input and a constant matrix (a linear layer's weights), whose
-//! backward pass computes the input's gradient only.
+//! The matrix product of an input and a constant matrix (a linear layer's weights): each input
+//! row's product is the same bits in any batch, and the backward pass computes the input's
+//! gradient only.
 //!
-//! candle's `matmul` backward computes the gradient of both operands. For a linear layer that is
-//! also the weights' gradient, `xᵀ · dy`, as costly as the forward product, added to a zero
-//! tensor of the weights' shape: work an attack never uses (weights are plain tensors, never
-//! variables, `model::run`). This op runs candle's own CPU product forward, and backward the same
-//! product candle runs for the input, `dy · bᵀ`, so its values are candle's, bit for bit.
+//! candle's `matmul` runs `gemm` on the whole batch, whose code path and blocking depend on the
+//! number of rows, so a sample's logits changed (in the last bits) with the batch size; its
+//! backward pass also computes the weights' gradient, `xᵀ · dy`, as costly as the forward product
+//! and never used (weights are plain tensors, never variables, `model::run`). This op computes
+//! `a · b` and, backward, `dy · bᵀ` on fixed blocks of rows ([`super::matrix::row_blocks`]).
 
-use candle_core::backend::BackendStorage;
-use candle_core::{bail, CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
+use candle_core::{bail, CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor};
 
-/// `a (m × k) · b (k × n)`, `b` a constant.
+use super::conv::values;
+use super::matrix::{row_blocks, Strided};
+
+/// `a (m × k) · b (k × n)`, `a` contiguous and `b` a constant, both f32.
 struct ConstantProduct;
 
 impl CustomOp2 for ConstantProduct {
@@ -34,8 +37,20 @@ impl CustomOp2 for ConstantProduct {
                 b_layout.dims()
             );
         }
-        let product = a.matmul(b, (1, m, n, k), a_layout, b_layout)?;
-        Ok((product, Shape::from((m, n))))
+        let a = values(a, a_layout, "product's left operand")?;
+        let CpuStorage::F32(b_values) = b else {
+            bail!("the product's right operand must be f32");
+        };
+        let [row_stride, col_stride] = b_layout.stride() else {
+            bail!("the product's right operand must be a matrix");
+        };
+        let b = Strided {
+            values: &b_values[b_layout.start_offset()..],
+            row_stride: *row_stride,
+            col_stride: *col_stride,
+        };
+        let product = row_blocks(a, [m, n, k], b);
+        Ok((CpuStorage::F32(product), Shape::from((m, n))))
     }
 
     fn bwd(
@@ -48,15 +63,16 @@ impl CustomOp2 for ConstantProduct {
         if b.track_op() {
             bail!("a constant product computes the gradient of its input, not of its constant");
         }
-        Ok((Some(gradient.matmul(&b.t()?)?), None))
+        Ok((Some(product(gradient, &b.t()?)?), None))
     }
 }
 
-/// The matrix product `a · b`: with an input gradient only when `b` is a constant 2-D matrix on
-/// the CPU and `a` is 2-D, candle's `matmul` otherwise.
+/// The matrix product `a · b`: by row blocks, with an input gradient only, when `b` is a
+/// constant matrix and both are 2-D f32 on the CPU; candle's `matmul` otherwise.
 pub(crate) fn product(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    if a.rank() == 2 && b.rank() == 2 && !b.track_op() && a.device().is_cpu() {
-        a.apply_op2(b, ConstantProduct)
+    let f32_cpu = |t: &Tensor| t.dtype() == DType::F32 && t.device().is_cpu();
+    if a.rank() == 2 && b.rank() == 2 && !b.track_op() && f32_cpu(a) && f32_cpu(b) {
+        a.contiguous()?.apply_op2(b, ConstantProduct)
     } else {
         a.matmul(b)
     }
@@ -69,29 +85,66 @@ mod tests {
     use super::*;
     use crate::model::test_tensors::{flat, tensor};
 
+    /// The product of `x` with a transposed weight (as a linear layer reads it) and the input
+    /// gradient of `sum(product ⊙ upstream)`, and whether the constant got a gradient.
+    fn product_and_gradient(
+        multiply: impl Fn(&Tensor, &Tensor) -> Result<Tensor>,
+        x: &Tensor,
+        b: &Tensor,
+        upstream: &Tensor,
+    ) -> (Vec<f32>, Vec<f32>, bool) {
+        let x = Var::from_tensor(x).expect("a variable");
+        let y = multiply(x.as_tensor(), b).expect("a product");
+        let grads = (&y * upstream)
+            .and_then(|t| t.sum_all())
+            .and_then(|t| t.backward())
+            .expect("backward");
+        let gradient = flat(grads.get(x.as_tensor()).expect("an input gradient"));
+        (flat(&y), gradient, grads.get(b).is_some())
+    }
+
+    fn close(ours: &[f32], candles: &[f32]) -> bool {
+        ours.len() == candles.len() && ours.iter().zip(candles).all(|(a, b)| (a - b).abs() <= 1e-4)
+    }
+
     #[test]
-    fn values_and_input_gradients_are_candles_and_the_constant_gets_none() {
-        // A transposed weight, as a linear layer reads it.
+    fn values_and_input_gradients_are_the_products_and_the_constant_gets_none() {
         let weight = tensor(&[5, 7], 3);
         let b = weight.t().expect("transposed");
-        let x = Var::from_tensor(&tensor(&[4, 7], 11)).expect("a variable");
-        let upstream = tensor(&[4, 5], 17);
-        let gradient_of = |y: Tensor| {
-            let grads = (y * &upstream)
-                .and_then(|t| t.sum_all())
-                .and_then(|t| t.backward())
-                .expect("backward");
-            (
-                flat(grads.get(x.as_tensor()).expect("an input gradient")),
-                grads.get(&b).is_some(),
-            )
-        };
-        let ours = product(x.as_tensor(), &b).expect("a product");
-        let candles = x.as_tensor().matmul(&b).expect("candle's product");
-        assert_eq!(flat(&ours), flat(&candles));
-        let (candles_gradient, candle_computes_the_constants) = gradient_of(candles);
-        assert!(candle_computes_the_constants);
-        assert_eq!(gradient_of(ours), (candles_gradient, false));
+        let (x, upstream) = (tensor(&[4, 7], 11), tensor(&[4, 5], 17));
+        let (y, gradient, constant_gradient) = product_and_gradient(product, &x, &b, &upstream);
+        let matmul = |a: &Tensor, b: &Tensor| a.matmul(b);
+        let (candles, candles_gradient, candle_computes_the_constants) =
+            product_and_gradient(matmul, &x, &b, &upstream);
+        assert!(close(&y, &candles) && close(&gradient, &candles_gradient));
+        assert!(candle_computes_the_constants && !constant_gradient);
+    }
+
+    #[test]
+    fn a_rows_product_and_gradient_are_the_same_bits_alone_and_in_any_batch() {
+        // The MLP's first layer: 256 rows of 784 inputs, 256 outputs.
+        let (rows, inputs, outputs) = (256, 784, 256);
+        let b = tensor(&[outputs, inputs], 5).t().expect("transposed");
+        let (x, upstream) = (tensor(&[rows, inputs], 7), tensor(&[rows, outputs], 9));
+        let whole = product_and_gradient(product, &x, &b, &upstream);
+        for batch in [1, 7] {
+            let (mut y, mut gradient) = (Vec::new(), Vec::new());
+            for start in (0..rows).step_by(batch) {
+                let len = batch.min(rows - start);
+                let (x, upstream) = (
+                    x.narrow(0, start, len).expect("rows"),
+                    upstream.narrow(0, start, len).expect("rows"),
+                );
+                let (part, part_gradient, _) = product_and_gradient(product, &x, &b, &upstream);
+                y.extend(part);
+                gradient.extend(part_gradient);
+            }
+            assert!(y == whole.0, "products in batches of {batch} differ");
+            assert!(
+                gradient == whole.1,
+                "gradients in batches of {batch} differ"
+            );
+        }
     }
 
     #[test]

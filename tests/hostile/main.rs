@@ -2,4 +2,5 @@
 //! would, kept as a regression test.
 
 mod confinement;
+mod determinism;
 mod limits;

@@ -519,3 +519,41 @@ fn conv_takes_different_strides_dilations_and_pads_per_axis() {
     ];
     assert_close(&values_f32(&y), &expected);
 }
+
+#[test]
+fn matmul_with_one_matrix_for_every_batch_is_numpys_and_the_same_bits_in_any_batch() {
+    // A transformer's linear layer: 5 samples of 3 tokens of 64 features, one 64 × 80 weight.
+    let values = |count: usize, seed: usize| -> Vec<f32> {
+        (0..count)
+            .map(|i| ((i * 7919 + seed * 104_729) % 1999) as f32 / 997.0 - 1.0)
+            .collect()
+    };
+    let (samples, tokens, k, n) = (5, 3, 64, 80);
+    let x = floats(&values(samples * tokens * k, 1), &[samples, tokens, k]);
+    let weight = floats(&values(k * n, 2), &[k, n]);
+    for w in [weight.clone(), weight.unsqueeze(0).expect("a batch of one")] {
+        let y = run("MatMul", &x, &[("w", w.clone())], vec![]);
+        let numpys = x.broadcast_matmul(&w).expect("candle's product");
+        assert_eq!(y.dims(), numpys.dims());
+        assert_close(&values_f32(&y), &values_f32(&numpys));
+        let one_by_one: Vec<f32> = (0..samples)
+            .flat_map(|s| {
+                let sample = x.narrow(0, s, 1).expect("a sample");
+                values_f32(&run("MatMul", &sample, &[("w", w.clone())], vec![]))
+            })
+            .collect();
+        assert!(
+            values_f32(&y) == one_by_one,
+            "a sample's product depends on its batch"
+        );
+    }
+    // A matrix times a batch of one matrix gains the batch axis, as in NumPy.
+    let rows = x.narrow(0, 0, 1).and_then(|x| x.squeeze(0)).expect("rows");
+    let y = run(
+        "MatMul",
+        &rows,
+        &[("w", weight.unsqueeze(0).expect("a batch"))],
+        vec![],
+    );
+    assert_eq!(y.dims(), [1, tokens, n]);
+}

@@ -94,8 +94,24 @@ fn matmul_tensors(a: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
         (1, _) => matmul_tensors(&a.unsqueeze(0)?, b)?.squeeze(D::Minus2),
         (_, 1) => matmul_tensors(a, &b.unsqueeze(1)?)?.squeeze(D::Minus1),
         (2, 2) => matrix_product(a, b),
+        (a_rank, b_rank)
+            if a_rank.min(b_rank) >= 2 && b.dims()[..b_rank - 2].iter().all(|&d| d == 1) =>
+        {
+            shared_matrix_product(a, b)
+        }
         _ => a.broadcast_matmul(b),
     }
+}
+
+/// `a (… × m × k) · b (1 × … × 1 × k × n)`: one matrix for every batch of `a` (a transformer's
+/// linear layers), as one product of `a`'s rows by `b`. candle's `broadcast_matmul` stacks the
+/// rows as well, but into one `gemm` call whose blocking depends on how many rows there are.
+fn shared_matrix_product(a: &Tensor, b: &Tensor) -> candle_core::Result<Tensor> {
+    let (k, n) = (b.dim(D::Minus2)?, b.dim(D::Minus1)?);
+    let rows = a.flatten_to(a.rank() - 2)?;
+    let leading = vec![1; b.rank().saturating_sub(a.rank())];
+    let shape = [&leading[..], &a.dims()[..a.rank() - 1], &[n][..]].concat();
+    matrix_product(&rows, &b.reshape((k, n))?)?.reshape(shape)
 }
 
 /// `Gemm`: `[M, K] × [K, N]`, either side transposed by `transA`/`transB`.
