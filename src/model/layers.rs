@@ -13,6 +13,20 @@ use candle_core::{DType, Tensor};
 
 use super::conv::Geometry;
 
+/// The most values one tensor that a model's shapes or attributes size may hold (a sample's
+/// convolution or pool output, its im2col matrix, a padded or filled tensor): 2²⁶, 256 MiB of
+/// f32, far above any real model's, so a corrupt or crafted model cannot exhaust memory.
+pub(crate) const MAX_ELEMENTS: usize = 1 << 26;
+
+/// Refuses a tensor of `dims` holding more than [`MAX_ELEMENTS`] values.
+pub(crate) fn check_elements(what: &str, dims: &[usize]) -> Result<()> {
+    let count = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    if count.is_none_or(|n| n > MAX_ELEMENTS) {
+        candle_core::bail!("{what} of shape {dims:?} is larger than {MAX_ELEMENTS} elements");
+    }
+    Ok(())
+}
+
 /// A candle result.
 pub(crate) type Result<T> = candle_core::Result<T>;
 
@@ -107,7 +121,9 @@ impl Window {
     fn along(&self, axis: usize, len: usize) -> Result<AxisWindows> {
         let (kernel, stride, dilation) =
             (self.kernel[axis], self.stride[axis], self.dilation[axis]);
-        let span = dilation * (kernel - 1) + 1;
+        let span = dilation
+            .saturating_mul(kernel.saturating_sub(1))
+            .saturating_add(1);
         let (begin, end) = match self.padding {
             Padding::Explicit { begin, end } => (begin[axis], end[axis]),
             Padding::SameUpper | Padding::SameLower => {
@@ -120,7 +136,8 @@ impl Window {
                 }
             }
         };
-        let padded = len + begin + end;
+        let padded = len.saturating_add(begin).saturating_add(end);
+        check_elements("a padded axis", &[padded])?;
         if padded < span {
             candle_core::bail!(
                 "a window of {span} does not fit an input of {len} padded by {begin} and {end}"
@@ -216,9 +233,10 @@ fn pool_axis(
 /// Max pooling of an `N × C × H × W` tensor; padding counts as `-inf` (ONNX `MaxPool`). f32 on
 /// the CPU runs [`super::pool`]'s single-scan kernel; other types pool axis by axis.
 pub(crate) fn max_pool(x: &Tensor, window: &Window) -> Result<Tensor> {
-    let (_, _, h, w) = x.dims4()?;
+    let (_, c, h, w) = x.dims4()?;
     let rows = window.along(0, h)?;
     let cols = window.along(1, w)?;
+    check_elements("a pooled sample", &[c, rows.out, cols.out])?;
     if x.dtype() == DType::F32 && x.device().is_cpu() {
         return super::pool::max_pool(x, window.geometry(&rows, &cols, 1));
     }
@@ -229,9 +247,10 @@ pub(crate) fn max_pool(x: &Tensor, window: &Window) -> Result<Tensor> {
 /// Average pooling of an `N × C × H × W` tensor. Padding counts in the divisor when
 /// `count_include_pad` (declared padding only: never the overhang of a `ceil` window).
 pub(crate) fn average_pool(x: &Tensor, window: &Window, count_include_pad: bool) -> Result<Tensor> {
-    let (_, _, h, w) = x.dims4()?;
+    let (_, c, h, w) = x.dims4()?;
     let rows = window.along(0, h)?;
     let cols = window.along(1, w)?;
+    check_elements("a pooled sample", &[c, rows.out, cols.out])?;
     let sums = pool_axis(x, 3, &cols, Reduce::Sum, 0.0)?;
     let sums = pool_axis(&sums, 2, &rows, Reduce::Sum, 0.0)?;
     let counts = |axis: &AxisWindows| -> Vec<f32> {
@@ -269,6 +288,7 @@ pub(crate) fn conv2d(
     let (_, _, h, w) = x.dims4()?;
     let rows = window.along(0, h)?;
     let cols = window.along(1, w)?;
+    check_convolution(weight, &rows, &cols)?;
     if x.dtype() == DType::F32 && weight.dtype() == DType::F32 && x.device().is_cpu() {
         return super::conv::conv2d(x, weight, bias, window.geometry(&rows, &cols, groups));
     }
@@ -277,6 +297,20 @@ pub(crate) fn conv2d(
         Some(bias) => y.broadcast_add(&bias.reshape((1, (), 1, 1))?),
         None => Ok(y),
     }
+}
+
+/// Refuses a convolution whose output sample or im2col matrix would be larger than
+/// [`MAX_ELEMENTS`].
+fn check_convolution(weight: &Tensor, rows: &AxisWindows, cols: &AxisWindows) -> Result<()> {
+    let (out_channels, group_channels, kh, kw) = weight.dims4()?;
+    check_elements(
+        "a convolution's output sample",
+        &[out_channels, rows.out, cols.out],
+    )?;
+    check_elements(
+        "a convolution's im2col matrix",
+        &[group_channels, kh, kw, rows.out, cols.out],
+    )
 }
 
 /// `max_pool(relu(conv2d(x, weight) + bias))`, the bias if given: one fused operation for f32 on the CPU
@@ -291,6 +325,7 @@ pub(crate) fn conv_relu_max_pool(
 ) -> Result<Tensor> {
     let (_, _, h, w) = x.dims4()?;
     let (rows, cols) = (conv.along(0, h)?, conv.along(1, w)?);
+    check_convolution(weight, &rows, &cols)?;
     if x.dtype() == DType::F32 && weight.dtype() == DType::F32 && x.device().is_cpu() {
         let (pool_rows, pool_cols) = (pool.along(0, rows.out)?, pool.along(1, cols.out)?);
         return super::conv_block::conv_relu_max_pool(
@@ -401,4 +436,34 @@ pub(crate) fn global_average_pool(x: &Tensor) -> Result<Tensor> {
 /// Global max pooling over every axis after the first two, keeping them as size 1.
 pub(crate) fn global_max_pool(x: &Tensor) -> Result<Tensor> {
     (2..x.rank()).try_fold(x.clone(), |x, dim| x.max_keepdim(dim))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::test_tensors::tensor;
+
+    #[test]
+    fn shapes_from_a_crafted_model_cannot_ask_for_unbounded_memory() {
+        assert!(check_elements("a tensor", &[64, 1024, 1024]).is_ok());
+        assert!(check_elements("a tensor", &[65, 1024, 1024]).is_err());
+        assert!(check_elements("a tensor", &[usize::MAX, 2]).is_err());
+        let x = tensor(&[1, 1, 4, 4], 3);
+        // Padding of a billion on each side: refused before anything is allocated.
+        let huge = Window {
+            padding: Padding::Explicit {
+                begin: [1 << 30, 0],
+                end: [1 << 30, 0],
+            },
+            ..Window::square(1, 1, 0)
+        };
+        let error = max_pool(&x, &huge).expect_err("refused");
+        assert!(error.to_string().contains("larger than"), "{error}");
+        // A window grid of 8192 × 8192 over 2 channels of output is 2²⁷ values.
+        let wide = Window::square(1, 1, 4094);
+        let weight = tensor(&[2, 1, 1, 1], 5);
+        let error = conv2d(&x, &weight, None, &wide, 1).expect_err("refused");
+        assert!(error.to_string().contains("larger than"), "{error}");
+        assert!(conv2d(&x, &weight, None, &Window::square(1, 1, 1), 1).is_ok());
+    }
 }

@@ -3,4 +3,5 @@
 
 mod confinement;
 mod determinism;
+mod fuzzed;
 mod limits;

@@ -13,6 +13,7 @@ use candle_core::{DType, Device, Tensor};
 
 use super::axis;
 use super::slice_pad::{self, PadAxis, PadMode, SliceAxis};
+use crate::model::layers::check_elements;
 use crate::model::network::ModelError;
 use crate::model::onnx::attributes::Attributes;
 use crate::model::onnx::decode;
@@ -140,10 +141,6 @@ fn infer_shape(op: &str, node: &NodeProto, inputs: &[Option<&Value>]) -> Result<
         _ => Ok(x.clone()),
     }
 }
-
-/// The most elements `ConstantOfShape` fills (a shape read from a corrupt model must not
-/// exhaust memory).
-const MAX_FILLED: usize = 1 << 28;
 
 /// A compiled shape operator.
 #[derive(Debug, Clone)]
@@ -372,12 +369,7 @@ impl Kernel for ShapeOp {
             ShapeOp::Pad { pads, mode, value } => slice_pad::pad(x, pads, *mode, *value),
             ShapeOp::ConstantOfShape { value, dtype } => {
                 let shape = dimensions(x)?;
-                let count = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
-                if count.is_none_or(|n| n > MAX_FILLED) {
-                    return Err(candle_core::Error::Msg(format!(
-                        "a constant of shape {shape:?} is larger than {MAX_FILLED} elements"
-                    )));
-                }
+                check_elements("a constant", &shape)?;
                 Tensor::full(*value, shape, &Device::Cpu)?.to_dtype(*dtype)
             }
             ShapeOp::Cast(dtype) => x.to_dtype(*dtype),

@@ -5,7 +5,7 @@
 use candle_core::{DType, Device, Tensor};
 
 use super::axis;
-use crate::model::layers;
+use crate::model::layers::{self, check_elements};
 use crate::model::network::ModelError;
 use crate::model::onnx::attributes::Attributes;
 use crate::model::onnx::registry::Context;
@@ -242,6 +242,9 @@ fn pad_axis(
     }
     let kept = x.narrow(dim, start as usize, (stop - start) as usize)?;
     let (before, after) = (begin.max(0) as usize, end.max(0) as usize);
+    let mut padded = kept.dims().to_vec();
+    padded[dim] = padded[dim].saturating_add(before).saturating_add(after);
+    check_elements("a padded tensor", &padded)?;
     if mode == PadMode::Constant {
         return layers::pad(&kept, dim, before, after, value);
     }
