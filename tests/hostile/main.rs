@@ -1,0 +1,3 @@
+//! Hostile and careless inputs: each case found by trying rbench as an attacker or a careless user would, kept as a regression test.
+
+mod scale;
