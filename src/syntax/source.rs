@@ -5,7 +5,7 @@ use std::sync::Arc;
 use miette::NamedSource;
 
 use super::error::{SyntaxError, SyntaxErrors};
-use super::lines::{IndexedText, LineIndex};
+use super::lines::IndexedText;
 use super::span::{FileId, Span};
 
 /// One source file: its id, the name diagnostics show, its text, and where its lines start
@@ -15,24 +15,19 @@ pub struct SourceFile {
     pub id: FileId,
     pub name: String,
     pub text: Arc<str>,
-    lines: Arc<LineIndex>,
+    indexed: IndexedText,
 }
 
 impl SourceFile {
     /// A source file from text already known to be UTF-8.
     pub fn new(id: FileId, name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        let text = text.into();
+        let text: Arc<str> = text.into();
         SourceFile {
             id,
             name: name.into(),
-            lines: Arc::new(LineIndex::new(&text)),
+            indexed: IndexedText::new(text.clone()),
             text,
         }
-    }
-
-    /// Where the file's lines start.
-    pub fn lines(&self) -> &LineIndex {
-        &self.lines
     }
 
     /// A source file from raw bytes; invalid UTF-8 is a diagnostic pointing at the first bad byte.
@@ -61,9 +56,6 @@ impl SourceFile {
 
     /// The text as a miette source for diagnostics, read through the line index.
     pub fn named_source(&self) -> NamedSource<IndexedText> {
-        NamedSource::new(
-            self.name.clone(),
-            IndexedText::new(self.text.clone(), self.lines.clone()),
-        )
+        NamedSource::new(self.name.clone(), self.indexed.clone())
     }
 }
