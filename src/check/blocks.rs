@@ -1,6 +1,7 @@
 //! The blocks: the `benchmark` header, datasets and models.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::fields::{BENCHMARK_FIELDS, DATASET_FIELDS, MODEL_FIELDS};
 use super::spec::{Benchmark, Dataset, Model, ModelFormat};
@@ -126,8 +127,8 @@ impl Checker<'_> {
 
     /// Checks every dataset and model of the root file.
     pub(super) fn all_datasets_and_models(&mut self) {
-        let items = self.units[0].ast.items.clone();
-        for item in &items {
+        let parsed = Arc::clone(&self.units[0].ast);
+        for item in &parsed.items {
             match &item.kind {
                 ast::ItemKind::Dataset(block) => {
                     let dataset = self.dataset(block, item.span);

@@ -1,11 +1,9 @@
 //! Check diagnostics: what is wrong with the meaning of a spec. The checker reports all of them.
 
-use std::sync::Arc;
-
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
-use crate::syntax::{SourceFile, SyntaxErrors};
+use crate::syntax::{IndexedText, SourceFile, SyntaxErrors};
 
 /// Every problem found in a spec and the files it imports.
 #[derive(Debug, Error, Diagnostic)]
@@ -14,7 +12,7 @@ pub struct CheckErrors {
     summary: String,
     /// The root spec's text, against which its own errors are rendered.
     #[source_code]
-    source_code: NamedSource<Arc<str>>,
+    source_code: NamedSource<IndexedText>,
     #[related]
     problems: Vec<Problem>,
 }
@@ -89,7 +87,7 @@ impl CheckErrors {
 #[diagnostic(forward(error))]
 pub struct ImportedError {
     #[source_code]
-    source_code: NamedSource<Arc<str>>,
+    source_code: NamedSource<IndexedText>,
     error: CheckError,
 }
 
@@ -290,6 +288,18 @@ pub enum CheckError {
         limit: usize,
         #[label("this sweep")]
         span: SourceSpan,
+    },
+
+    #[error("the spec asks for more than {limit} {what}")]
+    #[diagnostic(code("rbench::check::spec-too-large"))]
+    SpecTooLarge {
+        what: String,
+        limit: usize,
+        #[label("{label}")]
+        span: SourceSpan,
+        label: String,
+        #[help]
+        help: String,
     },
 
     #[error("{block} has no field `{name}`")]

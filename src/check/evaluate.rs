@@ -1,7 +1,10 @@
 //! `evaluate` declarations: which models run on which datasets under which perturbations.
 
+use std::collections::BTreeSet;
+
 use super::scope::DeclKind;
 use super::spec::{DatasetId, Evaluation, ModelId, Target};
+use super::sweeps::MAX_SPEC_BRANCHES;
 use super::{CheckError, Checker};
 use crate::syntax::{ast, Span};
 
@@ -9,12 +12,12 @@ impl Checker<'_> {
     /// Expands every `evaluate` of the root into branches (clean ones included), sorted and
     /// without duplicates.
     pub(super) fn evaluate(&mut self) {
-        let items: Vec<ast::Evaluate> = self.units[0]
+        let items: Vec<(ast::Evaluate, Span)> = self.units[0]
             .ast
             .items
             .iter()
             .filter_map(|item| match &item.kind {
-                ast::ItemKind::Evaluate(e) => Some(e.clone()),
+                ast::ItemKind::Evaluate(e) => Some((e.clone(), item.span)),
                 _ => None,
             })
             .collect();
@@ -49,8 +52,9 @@ impl Checker<'_> {
                 },
             );
         }
-        let mut evaluations = Vec::new();
-        for evaluate in &items {
+        let mut evaluations = BTreeSet::new();
+        let mut branches = 0;
+        for (evaluate, span) in &items {
             let models: Vec<ModelId> = evaluate
                 .models
                 .names
@@ -79,18 +83,36 @@ impl Checker<'_> {
             for &model in &models {
                 for &dataset in &datasets {
                     for &perturbation in &perturbations {
-                        evaluations.push(Evaluation {
+                        let new = evaluations.insert(Evaluation {
                             model,
                             dataset,
                             perturbation,
                         });
+                        if new {
+                            branches +=
+                                perturbation.map_or(0, |p| self.perturbations[p].members.len());
+                        }
                     }
                 }
             }
+            if branches > MAX_SPEC_BRANCHES {
+                self.error(
+                    0,
+                    CheckError::SpecTooLarge {
+                        what: "perturbed branches".into(),
+                        limit: MAX_SPEC_BRANCHES,
+                        span: (*span).into(),
+                        label: format!("this brings the branches to {branches}"),
+                        help: "a branch is one model on one dataset under one member: evaluate \
+                               fewer models or datasets under the largest sweeps"
+                            .into(),
+                    },
+                );
+                self.evaluations_incomplete = true;
+                break;
+            }
         }
-        evaluations.sort();
-        evaluations.dedup();
-        self.evaluations = evaluations;
+        self.evaluations = evaluations.into_iter().collect();
     }
 
     /// Whether `model` is evaluated on `dataset` under `target`.

@@ -1,5 +1,7 @@
 //! Gates and metric declarations: typed conditions over metric calls.
 
+use std::sync::Arc;
+
 use super::condition::{Arithmetic, Condition, Numeric, Operator};
 use super::params::describe;
 use super::scope::DeclKind;
@@ -35,18 +37,16 @@ enum Typed {
 impl Checker<'_> {
     /// Checks every gate of the root, in order; the result is indexed by gate id.
     pub(super) fn gates(&mut self) -> Vec<(String, Option<Gate>)> {
-        let items: Vec<(ast::Gate, Span)> = self.units[0]
-            .ast
+        let parsed = Arc::clone(&self.units[0].ast);
+        parsed
             .items
             .iter()
             .filter_map(|item| match &item.kind {
-                ast::ItemKind::Gate(g) => Some((g.clone(), item.span)),
+                ast::ItemKind::Gate(gate) => {
+                    Some((gate.name.name.clone(), self.gate(gate, item.span)))
+                }
                 _ => None,
             })
-            .collect();
-        items
-            .into_iter()
-            .map(|(gate, span)| (gate.name.name.clone(), self.gate(&gate, span)))
             .collect()
     }
 
@@ -106,7 +106,8 @@ impl Checker<'_> {
             cycle,
             |c| {
                 let decl = c.units[unit].scope.names[name];
-                let item = c.units[unit].ast.items[decl.item].clone();
+                let parsed = Arc::clone(&c.units[unit].ast);
+                let item = &parsed.items[decl.item];
                 let condition = match &item.kind {
                     ast::ItemKind::Metric(binding) => c.numeric(unit, &binding.value),
                     _ => None,

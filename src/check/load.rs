@@ -1,6 +1,7 @@
 //! Loading imports: each `import "path" as ns` reads, parses and registers another unit.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{CheckError, Checker, Unit};
 use crate::confine::{self, Confinement, Reach};
@@ -17,7 +18,7 @@ impl Checker<'_> {
     ) -> usize {
         self.units.push(Unit {
             source,
-            ast,
+            ast: Arc::new(ast),
             path,
             prefix,
             imports: Default::default(),

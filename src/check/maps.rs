@@ -2,6 +2,7 @@
 //! built-in NIST AI RMF catalog or a framework the spec declares.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::fields::FRAMEWORK_FIELDS;
 use super::scope::DeclKind;
@@ -15,15 +16,16 @@ impl Checker<'_> {
     /// Checks every framework and `map` of the root; mappings of one framework are merged.
     pub(super) fn maps(&mut self, gates: &[(String, Option<Gate>)]) -> Vec<FrameworkUse> {
         let mut catalogs: HashMap<String, Option<Catalog>> = HashMap::new();
-        let items = self.units[0].ast.items.clone();
-        for item in &items {
+        let parsed = Arc::clone(&self.units[0].ast);
+        let items = &parsed.items;
+        for item in items {
             if let ast::ItemKind::Framework(framework) = &item.kind {
                 let catalog = self.framework(framework, item.span);
                 catalogs.insert(framework.name.name.clone(), catalog);
             }
         }
         let mut uses: Vec<FrameworkUse> = Vec::new();
-        for item in &items {
+        for item in items {
             let ast::ItemKind::Map(map) = &item.kind else {
                 continue;
             };

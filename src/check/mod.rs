@@ -23,6 +23,7 @@ mod value;
 use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use condition::{Arithmetic, Comparison, Condition, Logic, Numeric, Severity};
 pub use error::{CheckError, CheckErrors, ImportedError, Problem};
@@ -97,7 +98,8 @@ fn error_start(error: &CheckError) -> usize {
 /// One file of the compilation: the root spec or an imported suite.
 pub(crate) struct Unit {
     pub source: SourceFile,
-    pub ast: ast::File,
+    /// Shared, so a pass over the items holds them while it reports errors, without a copy.
+    pub ast: Arc<ast::File>,
     /// Where it was read from (for resolving relative paths).
     pub path: PathBuf,
     /// How the root file names this unit's declarations: `""` for the root, `"cc."` for an
@@ -152,6 +154,8 @@ pub(crate) struct Checker<'l> {
     /// calls then do not report combinations as not evaluated, which would only echo that error.
     evaluations_incomplete: bool,
     benchmark_seed: u64,
+    /// Members of the perturbations checked so far, against `sweeps::MAX_SPEC_MEMBERS`.
+    members_declared: usize,
 }
 
 type SyntaxErrorsOf = crate::syntax::SyntaxErrors;
@@ -174,6 +178,7 @@ impl<'l> Checker<'l> {
             evaluations: Vec::new(),
             evaluations_incomplete: false,
             benchmark_seed: 0,
+            members_declared: 0,
         }
     }
 

@@ -1,5 +1,7 @@
 //! Perturbation declarations: the generator call, its parameters, and the sweep's members.
 
+use std::sync::Arc;
+
 use super::scope::DeclKind;
 use super::spec::{Axis, Member, Params, Perturbation, PerturbationId, Target};
 use super::{CheckError, Checker, Cycle, Value};
@@ -7,7 +9,7 @@ use crate::schema::{Family, Kind, Param, Type};
 use crate::suggest::{quoted_list, with_article};
 use crate::syntax::{ast, Span};
 
-use super::sweeps::MAX_SWEEP_MEMBERS;
+use super::sweeps::{MAX_SPEC_MEMBERS, MAX_SWEEP_MEMBERS};
 
 impl Checker<'_> {
     /// Checks every perturbation `unit` declares (those not already checked through a reference).
@@ -63,7 +65,8 @@ impl Checker<'_> {
 
     fn check_perturbation(&mut self, unit: usize, name: &str) -> Option<Perturbation> {
         let decl = self.units[unit].scope.names[name];
-        let item = self.units[unit].ast.items[decl.item].clone();
+        let parsed = Arc::clone(&self.units[unit].ast);
+        let item = &parsed.items[decl.item];
         let ast::ItemKind::Perturbation(binding) = &item.kind else {
             return None;
         };
@@ -142,6 +145,23 @@ impl Checker<'_> {
             );
             return None;
         }
+        let declared = self.members_declared + count.unwrap_or(0);
+        if declared > MAX_SPEC_MEMBERS {
+            self.error(
+                unit,
+                CheckError::SpecTooLarge {
+                    what: "perturbation members".into(),
+                    limit: MAX_SPEC_MEMBERS,
+                    span: expr.span.into(),
+                    label: format!("this sweep brings the members to {declared}"),
+                    help: "sweep fewer values: a member is one perturbed copy of a dataset per \
+                           model it is evaluated on"
+                        .into(),
+                },
+            );
+            return None;
+        }
+        self.members_declared = declared;
         let full_name = format!("{}{}", self.units[unit].prefix, name);
         let members = members(&full_name, &fixed, &axes, &parts);
         Some(Perturbation {

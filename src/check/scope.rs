@@ -8,7 +8,7 @@ use crate::suggest::{choices, did_you_mean, plural, quoted_list, with_article};
 use crate::syntax::{ast, Span};
 
 /// What a name declares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum DeclKind {
     Dataset,
     Model,
@@ -43,6 +43,34 @@ pub(crate) struct Decl {
 #[derive(Debug, Default)]
 pub(crate) struct Scope {
     pub names: BTreeMap<String, Decl>,
+    /// The same names by kind, each list in name order, so the candidates of a "did you mean"
+    /// are found without walking every name (thousands of gates) for each unknown one.
+    by_kind: BTreeMap<DeclKind, Vec<String>>,
+}
+
+impl Scope {
+    /// A scope of `names`.
+    fn new(names: BTreeMap<String, Decl>) -> Scope {
+        let mut by_kind: BTreeMap<DeclKind, Vec<String>> = BTreeMap::new();
+        for (name, decl) in &names {
+            by_kind.entry(decl.kind).or_default().push(name.clone());
+        }
+        Scope { names, by_kind }
+    }
+
+    /// The names of any of `kinds`, in name order.
+    pub fn names_of(&self, kinds: &[DeclKind]) -> Vec<&str> {
+        let mut names: Vec<&str> = kinds
+            .iter()
+            .filter_map(|kind| self.by_kind.get(kind))
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if kinds.len() > 1 {
+            names.sort_unstable();
+        }
+        names
+    }
 }
 
 /// The name a declaration's item introduces, if any.
@@ -102,7 +130,7 @@ impl Checker<'_> {
                 }
             }
         }
-        self.units[unit].scope.names = names;
+        self.units[unit].scope = Scope::new(names);
         for e in errors {
             self.error(unit, e);
         }
@@ -165,10 +193,9 @@ impl Checker<'_> {
         };
         let candidates: Vec<String> = self.units[target]
             .scope
-            .names
-            .iter()
-            .filter(|(_, d)| wanted.contains(&d.kind))
-            .map(|(n, _)| format!("{qualifier}{n}"))
+            .names_of(wanted)
+            .into_iter()
+            .map(|n| format!("{qualifier}{n}"))
             .collect();
         let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
         let error = match found {
@@ -183,10 +210,9 @@ impl Checker<'_> {
             None if qualifier.is_empty() && self.units[unit].imports.contains_key(&name.name) => {
                 let members = self.units[self.units[unit].imports[&name.name]]
                     .scope
-                    .names
-                    .iter()
-                    .filter(|(_, d)| wanted.contains(&d.kind))
-                    .map(|(n, _)| format!("{}.{n}", name.name))
+                    .names_of(wanted)
+                    .into_iter()
+                    .map(|n| format!("{}.{n}", name.name))
                     .collect::<Vec<_>>();
                 let members: Vec<&str> = members.iter().map(String::as_str).collect();
                 CheckError::WrongKind {

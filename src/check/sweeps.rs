@@ -9,6 +9,14 @@ use crate::syntax::{ast, Span};
 /// The most members one perturbation's sweep may expand to.
 pub const MAX_SWEEP_MEMBERS: usize = 10_000;
 
+/// The most members all the perturbations of a spec (and its imports) may declare together: far
+/// above any real benchmark, low enough that checking and planning stay well under a second.
+pub const MAX_SPEC_MEMBERS: usize = 100_000;
+
+/// The most perturbed branches (a model on a dataset under one member) a spec's `evaluate`
+/// declarations may ask for together.
+pub const MAX_SPEC_BRANCHES: usize = 100_000;
+
 impl Checker<'_> {
     /// The values a sweepable parameter takes, each with its label as written: one value, a
     /// list, or a range.

@@ -8,6 +8,10 @@ use miette::{Diagnostic, GraphicalTheme, MietteHandler, MietteHandlerOpts, Repor
 /// Diagnostics width when standard error is not a terminal (or its width is unknown).
 const DEFAULT_WIDTH: usize = 100;
 
+/// The most problems of one report drawn in full; the others are counted in one closing line, so
+/// a spec with a hundred thousand errors prints a screenful, not a book.
+pub const MAX_DRAWN: usize = 200;
+
 /// What the two output streams can show, decided once at start-up.
 pub struct Console {
     /// Draws diagnostics for standard error.
@@ -44,15 +48,23 @@ impl Console {
         }
     }
 
-    /// Prints a diagnostic (with its related diagnostics and source excerpts) to standard error.
+    /// Prints a diagnostic (with its related diagnostics and source excerpts) to standard error:
+    /// the first [`MAX_DRAWN`] related diagnostics in full, then how many more there are.
     pub fn diagnostic(&self, diagnostic: &dyn Diagnostic) {
         let rendered = Rendered {
             handler: &self.diagnostics,
-            diagnostic,
+            diagnostic: &Capped(diagnostic),
         };
         let mut text = format!("{rendered}");
         if !text.ends_with('\n') {
             text.push('\n');
+        }
+        let related = diagnostic.related().map_or(0, Iterator::count);
+        if related > MAX_DRAWN {
+            text.push_str(&format!(
+                "  … and {} more not shown ({related} in all)\n",
+                related - MAX_DRAWN
+            ));
         }
         // A blank line keeps the reports of several files apart.
         text.push('\n');
@@ -93,5 +105,60 @@ struct Rendered<'a> {
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.handler.debug(self.diagnostic, f)
+    }
+}
+
+/// A diagnostic whose related diagnostics stop after the first [`MAX_DRAWN`].
+struct Capped<'a>(&'a dyn Diagnostic);
+
+impl fmt::Debug for Capped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for Capped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for Capped<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl Diagnostic for Capped<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.url()
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(self.0.related()?.take(MAX_DRAWN)))
+    }
+
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.0.diagnostic_source()
     }
 }

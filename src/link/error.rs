@@ -1,12 +1,10 @@
 //! Link diagnostics: what the files a spec names say that contradicts the spec. The link step
 //! reports all of them.
 
-use std::sync::Arc;
-
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
-use crate::syntax::SourceFile;
+use crate::syntax::{IndexedText, SourceFile};
 
 /// Every problem found in the files a spec reads, rendered against the spec's text.
 #[derive(Debug, Error, Diagnostic)]
@@ -14,7 +12,7 @@ use crate::syntax::SourceFile;
 pub struct LinkErrors {
     summary: String,
     #[source_code]
-    source_code: NamedSource<Arc<str>>,
+    source_code: NamedSource<IndexedText>,
     #[related]
     errors: Vec<LinkError>,
 }

@@ -1,7 +1,7 @@
 //! Lowers a checked spec into the execution DAG. Identical nodes (same identity) are one node,
 //! so the clean branch of a model on a dataset is computed once for every metric that uses it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::{Graph, NodeIndex};
 
@@ -24,6 +24,9 @@ pub(super) struct Builder<'s> {
     models: Vec<NodeIndex>,
     /// Content identity of each perturbation member (generator and parameters).
     members: Vec<Vec<NodeId>>,
+    /// The infer node of each branch already added: every metric over a branch reads it, and
+    /// building its label and identity again for each would cost as much as the first time.
+    infers: HashMap<(ModelId, DatasetId, Branch), NodeIndex>,
 }
 
 impl<'s> Builder<'s> {
@@ -35,6 +38,7 @@ impl<'s> Builder<'s> {
             datasets: Vec::new(),
             models: Vec::new(),
             members: Vec::new(),
+            infers: HashMap::new(),
         };
         builder.datasets = (0..spec.datasets.len())
             .map(|d| builder.dataset(d))
@@ -120,8 +124,13 @@ impl<'s> Builder<'s> {
             cost,
             wave: 0,
         });
+        // One edge per distinct input. `Graph::update_edge` would find duplicates by walking the
+        // input's edges, which is quadratic for a dataset read by many perturbations.
+        let mut linked = HashSet::with_capacity(inputs.len());
         for &input in inputs {
-            self.graph.update_edge(input, node, ());
+            if linked.insert(input) {
+                self.graph.add_edge(input, node, ());
+            }
         }
         self.index.insert(id, node);
         node
@@ -278,6 +287,9 @@ impl<'s> Builder<'s> {
     }
 
     fn infer(&mut self, model: ModelId, dataset: DatasetId, branch: Branch) -> NodeIndex {
+        if let Some(&node) = self.infers.get(&(model, dataset, branch)) {
+            return node;
+        }
         let source = match branch {
             Branch::Clean => self.datasets[dataset],
             Branch::Member {
@@ -298,7 +310,7 @@ impl<'s> Builder<'s> {
             ),
         };
         let inputs = [self.models[model], source];
-        self.add(
+        let node = self.add(
             self.identity("infer"),
             NodeKind::Infer {
                 model,
@@ -308,7 +320,9 @@ impl<'s> Builder<'s> {
             label,
             Cost::new(1, 0),
             &inputs,
-        )
+        );
+        self.infers.insert((model, dataset, branch), node);
+        node
     }
 
     /// The infer nodes a metric reads for `model` under `targets`.

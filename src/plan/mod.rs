@@ -54,7 +54,10 @@ impl Plan {
             .graph
             .neighbors_directed(node, Direction::Incoming)
             .collect();
-        inputs.sort_by_key(|&i| (self.graph[i].wave, self.graph[i].label.clone()));
+        inputs.sort_by(|&a, &b| {
+            let (a, b) = (&self.graph[a], &self.graph[b]);
+            (a.wave, &a.label).cmp(&(b.wave, &b.label))
+        });
         inputs
     }
 

@@ -1,10 +1,9 @@
 //! Syntax diagnostics: what can be wrong with the text of a spec before its meaning is looked at.
 
-use std::sync::Arc;
-
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
+use super::lines::IndexedText;
 use super::source::SourceFile;
 
 /// All syntax problems found in one file, rendered together against its source.
@@ -13,7 +12,7 @@ use super::source::SourceFile;
 pub struct SyntaxErrors {
     file_name: String,
     #[source_code]
-    source_code: NamedSource<Arc<str>>,
+    source_code: NamedSource<IndexedText>,
     #[related]
     errors: Vec<SyntaxError>,
 }

@@ -6,6 +6,7 @@
 pub mod ast;
 pub mod error;
 pub mod format;
+pub mod lines;
 mod lower;
 mod parse_error;
 pub mod parser;
@@ -17,6 +18,7 @@ use pest::Parser as _;
 
 pub use error::{SyntaxError, SyntaxErrors};
 pub use format::format;
+pub use lines::{IndexedText, LineIndex};
 pub use lower::{unescape, MAX_EXPR_DEPTH};
 pub use scan::MAX_NESTING;
 pub use source::SourceFile;

@@ -265,7 +265,13 @@ impl Scanner<'_> {
     /// `"` ends right after it: then the string was broken over lines rather than left unclosed.
     fn closing_quote_on_a_later_line(&self) -> Option<usize> {
         let rest = &self.text[self.pos..];
-        let quote = rest.find('"')?;
+        // Only the next five lines can hold it: searching further would make a file of unclosed
+        // strings quadratic to scan.
+        let window = rest
+            .match_indices('\n')
+            .nth(5)
+            .map_or(rest.len(), |(at, _)| at);
+        let quote = rest[..window].find('"')?;
         let after = &rest[quote + 1..];
         let line_rest = &after[..after.find('\n').unwrap_or(after.len())];
         let ends_value = line_rest

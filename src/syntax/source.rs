@@ -5,23 +5,28 @@ use std::sync::Arc;
 use miette::NamedSource;
 
 use super::error::{SyntaxError, SyntaxErrors};
+use super::lines::IndexedText;
 use super::span::{FileId, Span};
 
-/// One source file: its id, the name diagnostics show, and its text.
+/// One source file: its id, the name diagnostics show, its text, and where its lines start
+/// (computed once, shared by every diagnostic drawn against it).
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub id: FileId,
     pub name: String,
     pub text: Arc<str>,
+    indexed: IndexedText,
 }
 
 impl SourceFile {
     /// A source file from text already known to be UTF-8.
     pub fn new(id: FileId, name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
         SourceFile {
             id,
             name: name.into(),
-            text: text.into(),
+            indexed: IndexedText::new(text.clone()),
+            text,
         }
     }
 
@@ -49,8 +54,8 @@ impl SourceFile {
         }
     }
 
-    /// The text as a miette source for diagnostics.
-    pub fn named_source(&self) -> NamedSource<Arc<str>> {
-        NamedSource::new(self.name.clone(), self.text.clone())
+    /// The text as a miette source for diagnostics, read through the line index.
+    pub fn named_source(&self) -> NamedSource<IndexedText> {
+        NamedSource::new(self.name.clone(), self.indexed.clone())
     }
 }

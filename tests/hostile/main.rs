@@ -5,3 +5,4 @@ mod confinement;
 mod determinism;
 mod fuzzed;
 mod limits;
+mod scale;
