@@ -11,6 +11,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use crate::check::{self, CheckErrors, FsLoader};
+use crate::confine;
 use crate::exec::{self, Cache, ExecError, Observer, Options, Provenance};
 use crate::link::{self, LinkErrors, Reach};
 use crate::plan;
@@ -114,10 +115,11 @@ pub enum RunError {
 /// Reads the spec at `path` and runs it ([`run_source`]).
 pub fn run_spec(path: &Path, options: &RunOptions<'_>) -> Result<RunOutcome, RunError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|error| RunError::Read {
-        name: name.clone(),
-        error,
-    })?;
+    let bytes =
+        confine::read_regular(path, check::MAX_SPEC_BYTES).map_err(|error| RunError::Read {
+            name: name.clone(),
+            error,
+        })?;
     let source = SourceFile::from_bytes(FileId(0), name, bytes).map_err(RunError::Syntax)?;
     run_source(source, path, options)
 }

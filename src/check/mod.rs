@@ -40,18 +40,19 @@ pub trait Loader {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
 }
 
-/// The largest file an `import` reads, in bytes (4 MiB): a larger one is refused by its size on
-/// disk before it is read.
-pub const MAX_IMPORT_BYTES: u64 = 4 << 20;
+/// The largest spec file rbench reads, in bytes (4 MiB), the root spec and each import alike: a
+/// larger one is refused by its size on disk before it is read, so no spec can make the compiler
+/// hold more than a bounded amount of text (a real benchmark is a few kilobytes).
+pub const MAX_SPEC_BYTES: u64 = 4 << 20;
 
-/// Reads imports from the file system: regular files of at most [`MAX_IMPORT_BYTES`] only
+/// Reads imports from the file system: regular files of at most [`MAX_SPEC_BYTES`] only
 /// ([`crate::confine::read_regular`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FsLoader;
 
 impl Loader for FsLoader {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        crate::confine::read_regular(path, MAX_IMPORT_BYTES)
+        crate::confine::read_regular(path, MAX_SPEC_BYTES)
     }
 }
 

@@ -3,6 +3,7 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use rbench::check::MAX_SPEC_BYTES;
 use rbench::syntax::{FileId, SourceFile, SyntaxErrors};
 
 /// One spec to read: a file, or standard input (`-`).
@@ -73,10 +74,18 @@ impl Input {
     /// diagnostic for bytes that are not UTF-8.
     pub fn read(&self) -> Result<Result<SourceFile, SyntaxErrors>, ReadError> {
         let bytes = match self {
-            Input::File(path) => std::fs::read(path),
+            Input::File(path) => rbench::confine::read_regular(path, MAX_SPEC_BYTES),
             Input::Stdin => {
                 let mut bytes = Vec::new();
-                io::stdin().lock().read_to_end(&mut bytes).map(|_| bytes)
+                let limit = MAX_SPEC_BYTES + 1;
+                let read = io::stdin().lock().take(limit).read_to_end(&mut bytes);
+                read.and_then(|_| match bytes.len() as u64 > MAX_SPEC_BYTES {
+                    true => Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("standard input has more than the {MAX_SPEC_BYTES} bytes allowed"),
+                    )),
+                    false => Ok(bytes),
+                })
             }
         }
         .map_err(|error| ReadError {

@@ -141,7 +141,7 @@ fn an_import_of_a_device_a_fifo_or_a_huge_file_is_refused_unread() {
     let sandbox = Sandbox::new();
     std::os::unix::fs::symlink("/dev/zero", sandbox.project("zero.rbench")).expect("a link");
     make_fifo(&sandbox.project("fifo.rbench"));
-    let huge = vec![b' '; (rbench::check::MAX_IMPORT_BYTES + 1) as usize];
+    let huge = vec![b' '; (rbench::check::MAX_SPEC_BYTES + 1) as usize];
     sandbox.write(&sandbox.project("huge.rbench"), &huge);
     for import in ["/dev/zero", "zero.rbench", "fifo.rbench", "huge.rbench"] {
         sandbox.write(
