@@ -168,8 +168,10 @@ pub(super) fn describe(
     // A reserved word where a name belongs: pest stops just after it, inside its lookahead.
     let before = text[..pos].trim_end();
     let last_word_start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |n| n + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |(n, c)| n + c.len_utf8());
     let last_word = &before[last_word_start..];
     if RESERVED.contains(&last_word) && expected.contains(&Expected::Name) {
         let span = Span::new(source.id, last_word_start, before.len());
