@@ -77,6 +77,22 @@ fn importing(path: &str) -> String {
     format!("import {path:?} as suite\n\nbenchmark b {{\n  seed = 1\n}}\n")
 }
 
+/// Checks a spec that imports `import` and asserts the import is refused with its code; returns
+/// what `rbench check` printed.
+fn assert_import_refused(sandbox: &Sandbox, import: &str) -> String {
+    sandbox.write(
+        &sandbox.project("spec.rbench"),
+        importing(import).as_bytes(),
+    );
+    let (code, text) = sandbox.rbench(&["check", "spec.rbench"]);
+    assert_eq!(code, Some(1), "{import}: {text}");
+    assert!(
+        text.contains("rbench::check::import-refused"),
+        "{import}: {text}"
+    );
+    text
+}
+
 /// A spec whose one data set is `source`, evaluated by a model that need not exist.
 fn reading(source: &str, header: &str) -> String {
     format!(
@@ -96,13 +112,7 @@ fn make_fifo(path: &Path) {
 #[test]
 fn an_import_of_proc_self_environ_is_refused_without_printing_it() {
     let sandbox = Sandbox::new();
-    sandbox.write(
-        &sandbox.project("spec.rbench"),
-        importing("/proc/self/environ").as_bytes(),
-    );
-    let (code, text) = sandbox.rbench(&["check", "spec.rbench"]);
-    assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("rbench::check::import-refused"), "{text}");
+    let text = assert_import_refused(&sandbox, "/proc/self/environ");
     assert!(!text.contains("hunter2"), "the environment leaked: {text}");
 }
 
@@ -122,16 +132,7 @@ fn an_import_of_a_credentials_file_outside_the_project_leaks_nothing() {
         "../outside/creds",
         "creds.rbench",
     ] {
-        sandbox.write(
-            &sandbox.project("spec.rbench"),
-            importing(import).as_bytes(),
-        );
-        let (code, text) = sandbox.rbench(&["check", "spec.rbench"]);
-        assert_eq!(code, Some(1), "{import}: {text}");
-        assert!(
-            text.contains("rbench::check::import-refused"),
-            "{import}: {text}"
-        );
+        let text = assert_import_refused(&sandbox, import);
         assert!(!text.contains("AKIA"), "{import}: the file leaked: {text}");
     }
 }
@@ -144,16 +145,7 @@ fn an_import_of_a_device_a_fifo_or_a_huge_file_is_refused_unread() {
     let huge = vec![b' '; (rbench::check::MAX_SPEC_BYTES + 1) as usize];
     sandbox.write(&sandbox.project("huge.rbench"), &huge);
     for import in ["/dev/zero", "zero.rbench", "fifo.rbench", "huge.rbench"] {
-        sandbox.write(
-            &sandbox.project("spec.rbench"),
-            importing(import).as_bytes(),
-        );
-        let (code, text) = sandbox.rbench(&["check", "spec.rbench"]);
-        assert_eq!(code, Some(1), "{import}: {text}");
-        assert!(
-            text.contains("rbench::check::import-refused"),
-            "{import}: {text}"
-        );
+        assert_import_refused(&sandbox, import);
     }
 }
 
